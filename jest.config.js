@@ -1,0 +1,20 @@
+/**
+ * Three layers, each runnable alone with `--selectProjects`:
+ *   unit  pure domain (given events / when command / then events)
+ *   int   stores and projections against a real database
+ *   e2e   the running service over real HTTP, also through @anthropic-ai/sdk
+ * `DATABASE_URL=postgres://...` runs the int and e2e layers on PostgreSQL.
+ */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': tsJest },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.unit.spec.ts'] },
+    { ...common, displayName: 'int', testMatch: ['<rootDir>/test/int/**/*.int.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.spec.ts'] },
+  ],
+};

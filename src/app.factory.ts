@@ -1,0 +1,56 @@
+import { LogLevel as NestLogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import sjson from 'secure-json-parse';
+import { AppModule } from './app.module';
+import { ApiError } from './common/api-error';
+import { ErrorEnvelopeFilter } from './common/http-exception.filter';
+import { newRequestId } from './common/ids';
+import type { AppConfig, LogLevel } from './config/config';
+
+const NEST_LOG_LEVELS: Record<LogLevel, NestLogLevel[]> = {
+  fatal: ['fatal'],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+/**
+ * JSON bodies: an empty body is "no body" (so `curl -X POST .../archive -H
+ * 'content-type: application/json'` works), malformed JSON is a 400 naming the
+ * problem, and prototype-poisoning keys are refused.
+ */
+function parseJsonBody(_request: unknown, body: string, done: (err: Error | null, value?: unknown) => void): void {
+  if (body.trim() === '') return done(null, undefined);
+  try {
+    done(null, sjson.parse(body, undefined, { protoAction: 'error', constructorAction: 'error' }));
+  } catch (error) {
+    done(ApiError.badRequest(`Request body is not valid JSON: ${(error as Error).message}`));
+  }
+}
+
+/** Builds the HTTP application (not yet listening): used by main.ts and by the tests. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: () => newRequestId(),
+    logger: false,
+    return503OnClosing: true,
+  });
+  const fastify = adapter.getInstance();
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('request-id', request.id);
+    done();
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: NEST_LOG_LEVELS[config.logLevel],
+    bufferLogs: false,
+    bodyParser: false,
+  });
+  app.useGlobalFilters(new ErrorEnvelopeFilter());
+  app.enableShutdownHooks();
+  return app;
+}

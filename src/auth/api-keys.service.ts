@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, Clock } from '../common/clock';
+import { newApiKeyId, newApiKeySecret, newOrganizationId } from '../common/ids';
+import { nullableTimestampOf, timestampOf } from '../common/rows';
+import { Database, DATABASE, Sql, violatedUniqueConstraint } from '../database/database';
+
+export interface Principal {
+  apiKeyId: string;
+  organizationId: string;
+}
+
+export interface ApiKeySummary {
+  id: string;
+  organization: string;
+  hint: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface CreatedApiKey {
+  id: string;
+  key: string;
+  organization: string;
+}
+
+/** Only a SHA-256 of each secret is stored; secrets are 40 random base62 characters, so no stretching is needed. */
+export function hashApiKey(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** A recognisable, non-secret fragment for listings: `sk-sb-...wxyz`. */
+function hintFor(secret: string): string {
+  return `sk-sb-...${secret.slice(-4)}`;
+}
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** The key's principal, or null if the secret is unknown or revoked. */
+  async authenticate(secret: string): Promise<Principal | null> {
+    const rows = await this.db.query<{ id: string; organization_id: string }>(
+      'SELECT id, organization_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL',
+      [hashApiKey(secret)],
+    );
+    return rows.length ? { apiKeyId: rows[0].id, organizationId: rows[0].organization_id } : null;
+  }
+
+  private async organizationId(tx: Sql, name: string, now: string): Promise<string> {
+    const existing = await tx.query<{ id: string }>('SELECT id FROM organizations WHERE name = ?', [name]);
+    if (existing.length) return existing[0].id;
+    const id = newOrganizationId();
+    await tx.execute('INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)', [id, name, now]);
+    return id;
+  }
+
+  /** Creates a key (and its organization if it does not exist yet); the secret is returned only here. */
+  async createKey(organization: string, secret: string = newApiKeySecret()): Promise<CreatedApiKey> {
+    const name = organization.trim();
+    if (!name) throw new Error('organization name must not be empty');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction(async (tx) => {
+          const now = this.clock.now();
+          const organizationId = await this.organizationId(tx, name, now);
+          const id = newApiKeyId();
+          await tx.execute(
+            'INSERT INTO api_keys (id, organization_id, key_hash, key_hint, created_at) VALUES (?, ?, ?, ?, ?)',
+            [id, organizationId, hashApiKey(secret), hintFor(secret), now],
+          );
+          return { id, key: secret, organization: name };
+        });
+      } catch (error) {
+        // Two processes creating the same organization at once: the loser reads the winner's row.
+        if (violatedUniqueConstraint(error) === 'organizations_name_unique' && attempt < 3) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** At start-up: make sure a key with this secret exists, in organization `default` if it has to be created. */
+  async ensureBootstrapKey(secret: string): Promise<CreatedApiKey | null> {
+    const rows = await this.db.query('SELECT id FROM api_keys WHERE key_hash = ?', [hashApiKey(secret)]);
+    if (rows.length) return null;
+    return this.createKey('default', secret);
+  }
+
+  async listKeys(): Promise<ApiKeySummary[]> {
+    const rows = await this.db.query<{
+      id: string;
+      organization: string;
+      key_hint: string;
+      created_at: unknown;
+      revoked_at: unknown;
+    }>(
+      `SELECT k.id, o.name AS organization, k.key_hint, k.created_at, k.revoked_at
+       FROM api_keys k JOIN organizations o ON o.id = k.organization_id ORDER BY k.created_at, k.id`,
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      organization: row.organization,
+      hint: row.key_hint,
+      created_at: timestampOf(row.created_at),
+      revoked_at: nullableTimestampOf(row.revoked_at),
+    }));
+  }
+
+  /** Revokes a key at once; returns false if there is no such key, true if it is (now or already) revoked. */
+  async revokeKey(id: string): Promise<boolean> {
+    const found = await this.db.query('SELECT id FROM api_keys WHERE id = ?', [id]);
+    if (!found.length) return false;
+    await this.db.execute('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [
+      this.clock.now(),
+      id,
+    ]);
+    return true;
+  }
+}

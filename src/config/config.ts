@@ -1,0 +1,89 @@
+import { resolve } from 'node:path';
+
+export type DatabaseConfig =
+  | { type: 'sqlite'; path: string }
+  | {
+      type: 'postgres';
+      url: string;
+      poolSize: number;
+      statementTimeoutMs: number;
+      ssl: false | { rejectUnauthorized: boolean };
+    };
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug';
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug'];
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  logLevel: LogLevel;
+  bootstrapApiKey: string | null;
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+export const DEFAULT_SQLITE_PATH = './data/sandbase.sqlite';
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number (got ${JSON.stringify(raw)})`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max} (got ${value})`);
+  return value;
+}
+
+export function parseDatabaseUrl(raw: string | undefined, env: Env = {}): DatabaseConfig {
+  const url = raw?.trim() || '';
+  if (url === '') return { type: 'sqlite', path: resolve(DEFAULT_SQLITE_PATH) };
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (path === '') throw new ConfigError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/sandbase.sqlite');
+    return { type: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    try {
+      new URL(url);
+    } catch {
+      throw new ConfigError('DATABASE_URL is not a valid postgres:// URL');
+    }
+    const sslMode = (env.DATABASE_SSL ?? 'off').trim();
+    if (!['off', 'require', 'verify'].includes(sslMode)) {
+      throw new ConfigError(`DATABASE_SSL must be one of off, require, verify (got ${JSON.stringify(sslMode)})`);
+    }
+    return {
+      type: 'postgres',
+      url,
+      poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+      statementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30000, 0, 3_600_000),
+      ssl: sslMode === 'off' ? false : { rejectUnauthorized: sslMode === 'verify' },
+    };
+  }
+  throw new ConfigError('DATABASE_URL must start with sqlite: or postgres:// (got an unsupported scheme)');
+}
+
+/** Reads and validates the configuration; throws ConfigError with one clear sentence. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(env.LOG_LEVEL)})`);
+  }
+  const host = (env.HOST ?? '127.0.0.1').trim();
+  if (host === '') throw new ConfigError('HOST must not be empty');
+  const bootstrap = env.SANDBASE_BOOTSTRAP_API_KEY?.trim() || null;
+  if (bootstrap !== null && !/^sk-sb-[A-Za-z0-9_-]{16,200}$/.test(bootstrap)) {
+    throw new ConfigError('SANDBASE_BOOTSTRAP_API_KEY must look like sk-sb-<at least 16 letters, digits, - or _>');
+  }
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host,
+    database: parseDatabaseUrl(env.DATABASE_URL, env),
+    logLevel,
+    bootstrapApiKey: bootstrap,
+    bodyLimitBytes: integer(env, 'SANDBASE_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+  };
+}

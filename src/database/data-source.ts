@@ -1,0 +1,42 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '../config/config';
+import { MIGRATIONS } from '../migrations';
+
+/**
+ * TypeORM DataSource options for either database. Schema changes come only
+ * from the migrations (never `synchronize`); the service runs them at start-up.
+ */
+export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
+  if (config.type === 'sqlite') {
+    return {
+      type: 'better-sqlite3',
+      database: config.path,
+      enableWAL: config.path !== ':memory:',
+      timeout: 10_000,
+      statementCacheSize: 200,
+      migrations: MIGRATIONS,
+      migrationsTableName: 'schema_migrations',
+      synchronize: false,
+      logging: false,
+    };
+  }
+  return {
+    type: 'postgres',
+    url: config.url,
+    ssl: config.ssl,
+    poolSize: config.poolSize,
+    extra: {
+      statement_timeout: config.statementTimeoutMs || undefined,
+      connectionTimeoutMillis: 10_000,
+      application_name: 'sandbase',
+    },
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    logging: false,
+  };
+}
+
+export function createDataSource(config: DatabaseConfig): DataSource {
+  return new DataSource(dataSourceOptions(config));
+}

@@ -1,0 +1,179 @@
+import { DataSource, QueryFailedError, QueryRunner } from 'typeorm';
+import type { DatabaseConfig } from '../config/config';
+import { createDataSource } from './data-source';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Row = Record<string, unknown>;
+
+/** What a repository needs: parameterised SQL with `?` placeholders. */
+export interface Sql {
+  readonly dialect: Dialect;
+  query<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a statement and returns the number of affected rows. */
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+}
+
+/** `?` placeholders become `$1, $2, ...` for PostgreSQL (our SQL never has `?` in literals). */
+const pgSqlCache = new Map<string, string>();
+function toPostgresPlaceholders(sql: string): string {
+  let converted = pgSqlCache.get(sql);
+  if (converted === undefined) {
+    let n = 0;
+    converted = sql.replace(/\?/g, () => `$${++n}`);
+    if (pgSqlCache.size < 1000) pgSqlCache.set(sql, converted);
+  }
+  return converted;
+}
+
+class QueryRunnerSql implements Sql {
+  constructor(
+    readonly dialect: Dialect,
+    private readonly runner: QueryRunner,
+  ) {}
+
+  private async run(sql: string, params: readonly unknown[]) {
+    const text = this.dialect === 'postgres' ? toPostgresPlaceholders(sql) : sql;
+    return this.runner.query(text, params as unknown[], true);
+  }
+
+  async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return ((await this.run(sql, params)).records ?? []) as T[];
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    return (await this.run(sql, params)).affected ?? 0;
+  }
+}
+
+/** A promise-chain mutex: one holder at a time, in arrival order. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    let release!: () => void;
+    const previous = this.tail;
+    this.tail = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+/**
+ * The service's database: TypeORM's DataSource underneath, raw SQL on top.
+ *
+ * SQLite (better-sqlite3) has a single synchronous connection, so every use
+ * of it goes through one mutex: a transaction is never interleaved with
+ * another request's statements, and no read sees uncommitted work. Write
+ * transactions start with BEGIN IMMEDIATE so that another process on the same
+ * file (the CLI) waits for the lock instead of failing half-way.
+ *
+ * PostgreSQL uses a pool; correctness between concurrent writers (also in
+ * other processes) comes from constraints, row locks and transactions.
+ */
+export class Database implements Sql {
+  readonly dialect: Dialect;
+  private readonly sqliteLock = new Mutex();
+  private sqliteRunner?: QueryRunnerSql;
+
+  constructor(readonly dataSource: DataSource) {
+    this.dialect = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+  }
+
+  static async open(config: DatabaseConfig, options: { migrate: boolean }): Promise<Database> {
+    const dataSource = createDataSource(config);
+    await dataSource.initialize();
+    try {
+      if (options.migrate) await dataSource.runMigrations({ transaction: 'each' });
+    } catch (error) {
+      await dataSource.destroy();
+      throw error;
+    }
+    return new Database(dataSource);
+  }
+
+  private sqlite(): QueryRunnerSql {
+    this.sqliteRunner ??= new QueryRunnerSql('sqlite', this.dataSource.createQueryRunner());
+    return this.sqliteRunner;
+  }
+
+  async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    if (this.dialect === 'sqlite') return this.sqliteLock.run(() => this.sqlite().query<T>(sql, params));
+    return this.withPostgresRunner((runner) => runner.query<T>(sql, params));
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    if (this.dialect === 'sqlite') return this.sqliteLock.run(() => this.sqlite().execute(sql, params));
+    return this.withPostgresRunner((runner) => runner.execute(sql, params));
+  }
+
+  /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
+  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    if (this.dialect === 'sqlite') {
+      return this.sqliteLock.run(async () => {
+        const tx = this.sqlite();
+        await tx.execute('BEGIN IMMEDIATE');
+        try {
+          const result = await work(tx);
+          await tx.execute('COMMIT');
+          return result;
+        } catch (error) {
+          await tx.execute('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      });
+    }
+    return this.withPostgresRunner(async (tx, runner) => {
+      await runner.startTransaction('READ COMMITTED');
+      try {
+        const result = await work(tx);
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  private async withPostgresRunner<T>(work: (sql: QueryRunnerSql, runner: QueryRunner) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return await work(new QueryRunnerSql('postgres', runner), runner);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1 AS ok');
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+/** The unique constraint a failed statement violated, by our constraint names, or null. */
+export function violatedUniqueConstraint(error: unknown): string | null {
+  const driverError = error instanceof QueryFailedError ? (error.driverError as Record<string, unknown>) : error;
+  if (!driverError || typeof driverError !== 'object') return null;
+  const { code, constraint, message } = driverError as { code?: string; constraint?: string; message?: string };
+  if (code === '23505') return constraint ?? 'unknown';
+  if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT') && typeof message === 'string') {
+    const columns = message.replace(/^UNIQUE constraint failed: /, '');
+    return SQLITE_UNIQUE_COLUMNS[columns] ?? 'unknown';
+  }
+  return null;
+}
+
+/** SQLite names the columns, not the constraint, in its message. */
+const SQLITE_UNIQUE_COLUMNS: Record<string, string> = {
+  'events.stream_id, events.stream_version': 'events_stream_version_unique',
+  'environments.organization_id, environments.name': 'environments_org_name_unique',
+  'organizations.name': 'organizations_name_unique',
+};
+
+export const DATABASE = Symbol('Database');

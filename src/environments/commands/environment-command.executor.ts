@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, Clock } from '../../common/clock';
+import { newEventId } from '../../common/ids';
+import { Database, DATABASE, violatedUniqueConstraint } from '../../database/database';
+import { appendToStream, StreamVersionConflict } from '../../event-store/event-store';
+import { decide, EnvironmentCommand } from '../domain/decider';
+import type { EnvironmentState } from '../domain/environment';
+import { DomainError, DomainErrorCode } from '../domain/errors';
+import { EVENT_SCHEMA_VERSION, streamIdFor } from '../domain/events';
+import { projectEvents } from '../projections/environment.projector';
+import { findEnvironment, isNameTaken } from '../projections/environments.read-model';
+import type { CommandContext } from './command-context';
+
+/** How often a command is retried after another writer won the race for the same stream version. */
+export const MAX_APPEND_ATTEMPTS = 10;
+
+function nameTaken(name: string): DomainError {
+  return new DomainError(
+    DomainErrorCode.EnvironmentNameTaken,
+    `name: an environment named ${JSON.stringify(name)} already exists in this organization`,
+  );
+}
+
+/**
+ * The one write path: in a single transaction, load the current-state row as
+ * the snapshot, decide, append at the expected version and project inline.
+ * A lost race on the stream version is retried against the new state, unless
+ * the client pinned a version with If-Match (then it is a 412).
+ */
+@Injectable()
+export class EnvironmentCommandExecutor {
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(build: (now: string) => EnvironmentCommand, context: CommandContext): Promise<EnvironmentState | null> {
+    for (let attempt = 1; ; attempt++) {
+      const command = build(this.clock.now());
+      try {
+        return await this.attempt(command, context);
+      } catch (error) {
+        const pinned = command.type === 'UpdateEnvironment' && command.data.expected_version !== undefined;
+        if (error instanceof StreamVersionConflict) {
+          if (pinned) {
+            throw new DomainError(DomainErrorCode.VersionMismatch, 'If-Match: the environment changed concurrently');
+          }
+          if (attempt < MAX_APPEND_ATTEMPTS) {
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+            continue;
+          }
+          throw new DomainError(
+            DomainErrorCode.VersionMismatch,
+            'The environment is being changed by too many concurrent requests; retry the request',
+          );
+        }
+        if (violatedUniqueConstraint(error) === 'environments_org_name_unique') {
+          throw nameTaken('input' in command.data ? String(command.data.input.name ?? '').trim() : '');
+        }
+        throw error;
+      }
+    }
+  }
+
+  private async attempt(command: EnvironmentCommand, context: CommandContext): Promise<EnvironmentState | null> {
+    const id = command.data.environment_id;
+    return this.db.transaction(async (tx) => {
+      const state =
+        command.type === 'CreateEnvironment'
+          ? null
+          : await findEnvironment(tx, context.organizationId, id, { forUpdate: true });
+      const events = decide(command, state);
+      if (events.length === 0) return state;
+      for (const event of events) {
+        const name =
+          event.type === 'EnvironmentCreated'
+            ? event.data.name
+            : event.type === 'EnvironmentModified'
+              ? event.data.set.name
+              : undefined;
+        if (name !== undefined && (await isNameTaken(tx, context.organizationId, name, id))) throw nameTaken(name);
+      }
+      const stored = await appendToStream(
+        tx,
+        streamIdFor(id),
+        state?.version ?? 0,
+        events.map((event) => ({ event_id: newEventId(), event })),
+        {
+          organization_id: context.organizationId,
+          actor: context.actor,
+          request_id: context.requestId,
+          schema_version: EVENT_SCHEMA_VERSION,
+        },
+        command.metadata.now,
+      );
+      return projectEvents(tx, stored, state);
+    });
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Domain errors carry a code; the HTTP layer maps codes to statuses in one
+ * place (common/errors). Nothing here knows about HTTP.
+ */
+export enum DomainErrorCode {
+  InvalidRequest = 'invalid_request',
+  InvalidMetadata = 'invalid_metadata',
+  InvalidConfigTypeChange = 'invalid_config_type_change',
+  EnvironmentArchived = 'environment_archived',
+  EnvironmentNotFound = 'environment_not_found',
+  EnvironmentNameTaken = 'environment_name_taken',
+  VersionMismatch = 'version_mismatch',
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function invalid(message: string): DomainError {
+  return new DomainError(DomainErrorCode.InvalidRequest, message);
+}
+
+export function invalidMetadata(message: string): DomainError {
+  return new DomainError(DomainErrorCode.InvalidMetadata, message);
+}

@@ -1,0 +1,58 @@
+import type { EnvironmentConfig, EnvironmentState } from '../domain/environment';
+
+/** The Environment object exactly as the API renders it. */
+export interface EnvironmentResource {
+  id: string;
+  type: 'environment';
+  name: string;
+  description: string | null;
+  config: EnvironmentConfig;
+  metadata: Record<string, string>;
+  scope: 'organization';
+  version: number;
+  archived_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Fixed key order whatever the database returned (jsonb reorders keys). */
+function renderConfig(config: EnvironmentConfig): EnvironmentConfig {
+  if (config.type === 'self_hosted') return { type: 'self_hosted' };
+  const n = config.networking;
+  const p = config.packages;
+  return {
+    type: 'cloud',
+    networking:
+      n.type === 'limited'
+        ? {
+            type: 'limited',
+            allowed_hosts: n.allowed_hosts,
+            allow_mcp_servers: n.allow_mcp_servers,
+            allow_package_managers: n.allow_package_managers,
+          }
+        : { type: 'unrestricted' },
+    packages: { type: 'packages', apt: p.apt, cargo: p.cargo, gem: p.gem, go: p.go, npm: p.npm, pip: p.pip },
+  };
+}
+
+/** Metadata keys sorted, so both databases render the same object. */
+export function renderMetadata(metadata: Record<string, string>): Record<string, string> {
+  const keys = Object.keys(metadata).sort();
+  return Object.fromEntries(keys.map((key) => [key, metadata[key]]));
+}
+
+export function presentEnvironment(state: EnvironmentState): EnvironmentResource {
+  return {
+    id: state.id,
+    type: 'environment',
+    name: state.name,
+    description: state.description,
+    config: renderConfig(state.config),
+    metadata: renderMetadata(state.metadata),
+    scope: state.scope,
+    version: state.version,
+    archived_at: state.archived_at,
+    created_at: state.created_at,
+    updated_at: state.updated_at,
+  };
+}

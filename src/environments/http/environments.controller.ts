@@ -1,0 +1,132 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiKeyGuard, CurrentPrincipal } from '../../auth/api-key.guard';
+import type { Principal } from '../../auth/api-keys.service';
+import { ApiError } from '../../common/api-error';
+import { validateBody } from '../../common/validation';
+import { ArchiveEnvironmentCommand } from '../commands/archive-environment/archive-environment.command';
+import type { CommandContext } from '../commands/command-context';
+import { CreateEnvironmentCommand } from '../commands/create-environment/create-environment.command';
+import { CreateEnvironmentRequest } from '../commands/create-environment/create-environment.request';
+import { DeleteEnvironmentCommand } from '../commands/delete-environment/delete-environment.command';
+import { UpdateEnvironmentCommand } from '../commands/update-environment/update-environment.command';
+import { UpdateEnvironmentRequest } from '../commands/update-environment/update-environment.request';
+import { GetEnvironmentQuery } from '../queries/get-environment/get-environment.query';
+import { EnvironmentPage, ListEnvironmentsQuery } from '../queries/list-environments/list-environments.query';
+import { EnvironmentResource, presentEnvironment } from './environment.presenter';
+import { parseBooleanParam, parseLimit, parsePageCursor } from './list-params';
+
+function contextOf(principal: Principal, request: FastifyRequest): CommandContext {
+  return {
+    organizationId: principal.organizationId,
+    actor: { type: 'api_actor', api_key_id: principal.apiKeyId },
+    requestId: String(request.id),
+  };
+}
+
+/** `If-Match: "3"` (or `3`); `*` matches any version. */
+export function parseIfMatch(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(raw);
+  if (!match || Number(match[1]) < 1) {
+    throw ApiError.badRequest('If-Match must be an environment version in quotes, e.g. "3"');
+  }
+  return Number(match[1]);
+}
+
+function parseVersionParam(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || Number(raw) < 1) {
+    throw ApiError.badRequest('version must be a positive integer');
+  }
+  return Number(raw);
+}
+
+function withEtag(reply: FastifyReply, environment: EnvironmentResource): EnvironmentResource {
+  reply.header('etag', `"${environment.version}"`);
+  return environment;
+}
+
+@Controller('v1/environments')
+@UseGuards(ApiKeyGuard)
+export class EnvironmentsController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  async create(
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EnvironmentResource> {
+    const input = validateBody(CreateEnvironmentRequest, body);
+    const state = await this.commandBus.execute(new CreateEnvironmentCommand(input, contextOf(principal, request)));
+    return withEtag(reply, presentEnvironment(state));
+  }
+
+  @Get()
+  async list(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<EnvironmentPage> {
+    const limit = parseLimit(query.limit);
+    const includeArchived = parseBooleanParam('include_archived', query.include_archived, false);
+    const after = parsePageCursor(query.page);
+    return this.queryBus.execute(new ListEnvironmentsQuery(principal.organizationId, limit, after, includeArchived));
+  }
+
+  @Get(':id')
+  async retrieve(
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EnvironmentResource> {
+    const version = parseVersionParam(query.version);
+    const environment = await this.queryBus.execute(new GetEnvironmentQuery(principal.organizationId, id, version));
+    return withEtag(reply, environment);
+  }
+
+  @Post(':id')
+  @HttpCode(200)
+  async update(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EnvironmentResource> {
+    const patch = validateBody(UpdateEnvironmentRequest, body);
+    const expected = parseIfMatch(ifMatch);
+    const state = await this.commandBus.execute(
+      new UpdateEnvironmentCommand(id, patch, expected, contextOf(principal, request)),
+    );
+    return withEtag(reply, presentEnvironment(state));
+  }
+
+  @Post(':id/archive')
+  @HttpCode(200)
+  async archive(
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EnvironmentResource> {
+    const state = await this.commandBus.execute(new ArchiveEnvironmentCommand(id, contextOf(principal, request)));
+    return withEtag(reply, presentEnvironment(state));
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  async remove(
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ): Promise<{ id: string; type: 'environment_deleted' }> {
+    await this.commandBus.execute(new DeleteEnvironmentCommand(id, contextOf(principal, request)));
+    return { id, type: 'environment_deleted' };
+  }
+}

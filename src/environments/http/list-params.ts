@@ -1,0 +1,31 @@
+import { ApiError } from '../../common/api-error';
+import { decodePageCursor, PagePosition } from '../../common/page-cursor';
+
+export const DEFAULT_PAGE_LIMIT = 20;
+export const MAX_PAGE_LIMIT = 100;
+
+/** `limit`: an integer 1-100, default 20; anything else is a 400. */
+export function parseLimit(raw: unknown): number {
+  if (raw === undefined) return DEFAULT_PAGE_LIMIT;
+  if (typeof raw !== 'string' || !/^\d{1,3}$/.test(raw)) {
+    throw ApiError.badRequest(`limit must be an integer between 1 and ${MAX_PAGE_LIMIT}`);
+  }
+  const limit = Number(raw);
+  if (limit < 1 || limit > MAX_PAGE_LIMIT) {
+    throw ApiError.badRequest(`limit must be an integer between 1 and ${MAX_PAGE_LIMIT} (got ${limit})`);
+  }
+  return limit;
+}
+
+export function parseBooleanParam(name: string, raw: unknown, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw ApiError.badRequest(`${name} must be true or false`);
+}
+
+export function parsePageCursor(raw: unknown): PagePosition | null {
+  if (raw === undefined || raw === '') return null;
+  if (typeof raw !== 'string') throw ApiError.badRequest('Invalid page cursor: send one page parameter');
+  return decodePageCursor(raw);
+}

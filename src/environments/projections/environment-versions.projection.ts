@@ -1,0 +1,76 @@
+import type { Sql } from '../../database/database';
+import { versionIdForEvent } from '../../common/ids';
+import type { StoredEvent } from '../../event-store/event-store';
+import { FieldChange, initialChanges } from '../domain/changes';
+import type { EnvironmentState } from '../domain/environment';
+import type { EnvironmentEvent } from '../domain/events';
+import { presentEnvironment } from '../http/environment.presenter';
+
+export type VersionOperation = 'created' | 'modified' | 'archived' | 'deleted';
+export const VERSION_OPERATIONS: readonly VersionOperation[] = ['created', 'modified', 'archived', 'deleted'];
+
+export function operationOf(event: EnvironmentEvent): VersionOperation {
+  switch (event.type) {
+    case 'EnvironmentCreated':
+      return 'created';
+    case 'EnvironmentModified':
+      return 'modified';
+    case 'EnvironmentArchived':
+      return 'archived';
+    case 'EnvironmentDeleted':
+      return 'deleted';
+    default: {
+      const unknownEvent: never = event;
+      throw new Error(`Unhandled event ${JSON.stringify(unknownEvent)}`);
+    }
+  }
+}
+
+export function changesOf(event: EnvironmentEvent, after: EnvironmentState | null): FieldChange[] {
+  switch (event.type) {
+    case 'EnvironmentCreated':
+      return initialChanges(after!);
+    case 'EnvironmentModified':
+      return event.data.changes;
+    case 'EnvironmentArchived':
+      return [{ path: 'archived_at', from: null, to: event.data.archived_at }];
+    case 'EnvironmentDeleted':
+      return [];
+    default: {
+      const unknownEvent: never = event;
+      throw new Error(`Unhandled event ${JSON.stringify(unknownEvent)}`);
+    }
+  }
+}
+
+/**
+ * The audit history: one row per recorded change, derived from the event
+ * alone (plus the state it produced), so it can be rebuilt from the log.
+ */
+export async function projectEnvironmentVersion(
+  tx: Sql,
+  stored: StoredEvent<EnvironmentEvent>,
+  after: EnvironmentState | null,
+): Promise<void> {
+  const { event, metadata } = stored;
+  const actor = metadata.actor;
+  await tx.execute(
+    `INSERT INTO environment_versions (id, event_position, organization_id, environment_id, version, operation,
+       created_at, actor_type, api_key_id, request_id, changes, environment)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      versionIdForEvent(stored.event_id),
+      stored.position,
+      metadata.organization_id,
+      event.data.environment_id,
+      stored.stream_version,
+      operationOf(event),
+      stored.recorded_at,
+      actor.type,
+      actor.type === 'api_actor' ? actor.api_key_id : null,
+      metadata.request_id,
+      JSON.stringify(changesOf(event, after)),
+      after ? JSON.stringify(presentEnvironment(after)) : null,
+    ],
+  );
+}

@@ -1,0 +1,61 @@
+import type { Sql } from '../../database/database';
+import type { EnvironmentState } from '../domain/environment';
+import type { EnvironmentEvent } from '../domain/events';
+
+/**
+ * Current state, one row per live environment: the row is always
+ * `fold(evolve, events)` of its stream, so command handlers load it as the
+ * snapshot instead of replaying the stream.
+ */
+export async function projectEnvironment(tx: Sql, event: EnvironmentEvent, after: EnvironmentState | null): Promise<void> {
+  switch (event.type) {
+    case 'EnvironmentCreated': {
+      const s = after!;
+      await tx.execute(
+        `INSERT INTO environments (id, organization_id, name, description, config, metadata, scope, version, archived_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          s.id,
+          s.organization_id,
+          s.name,
+          s.description,
+          JSON.stringify(s.config),
+          JSON.stringify(s.metadata),
+          s.scope,
+          s.version,
+          s.archived_at,
+          s.created_at,
+          s.updated_at,
+        ],
+      );
+      return;
+    }
+    case 'EnvironmentModified':
+    case 'EnvironmentArchived': {
+      const s = after!;
+      await tx.execute(
+        `UPDATE environments SET name = ?, description = ?, config = ?, metadata = ?, scope = ?, version = ?,
+           archived_at = ?, updated_at = ? WHERE id = ?`,
+        [
+          s.name,
+          s.description,
+          JSON.stringify(s.config),
+          JSON.stringify(s.metadata),
+          s.scope,
+          s.version,
+          s.archived_at,
+          s.updated_at,
+          s.id,
+        ],
+      );
+      return;
+    }
+    case 'EnvironmentDeleted':
+      await tx.execute('DELETE FROM environments WHERE id = ?', [event.data.environment_id]);
+      return;
+    default: {
+      const unknownEvent: never = event;
+      throw new Error(`Unhandled event ${JSON.stringify(unknownEvent)}`);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { jsonOf } from '../../../common/rows';
+import { Database, DATABASE } from '../../../database/database';
+import { notFound } from '../../domain/decider';
+import { DomainError, DomainErrorCode } from '../../domain/errors';
+import { EnvironmentResource, presentEnvironment } from '../../http/environment.presenter';
+import { findEnvironment } from '../../projections/environments.read-model';
+import { GetEnvironmentQuery } from './get-environment.query';
+
+@QueryHandler(GetEnvironmentQuery)
+export class GetEnvironmentHandler implements IQueryHandler<GetEnvironmentQuery, EnvironmentResource> {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  async execute({ organizationId, environmentId, version }: GetEnvironmentQuery): Promise<EnvironmentResource> {
+    const current = await findEnvironment(this.db, organizationId, environmentId);
+    if (!current) throw notFound(environmentId);
+    if (version === undefined || version === current.version) return presentEnvironment(current);
+    const rows = await this.db.query<{ environment: unknown }>(
+      'SELECT environment FROM environment_versions WHERE environment_id = ? AND organization_id = ? AND version = ?',
+      [environmentId, organizationId, version],
+    );
+    if (!rows.length || rows[0].environment === null) {
+      throw new DomainError(
+        DomainErrorCode.EnvironmentNotFound,
+        `version: environment ${environmentId} has no version ${version} (latest is ${current.version})`,
+      );
+    }
+    return jsonOf<EnvironmentResource>(rows[0].environment);
+  }
+}

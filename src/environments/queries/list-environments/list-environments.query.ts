@@ -1,0 +1,19 @@
+import { Query } from '@nestjs/cqrs';
+import type { PagePosition } from '../../../common/page-cursor';
+import type { EnvironmentResource } from '../../http/environment.presenter';
+
+export interface EnvironmentPage {
+  data: EnvironmentResource[];
+  next_page?: string;
+}
+
+export class ListEnvironmentsQuery extends Query<EnvironmentPage> {
+  constructor(
+    readonly organizationId: string,
+    readonly limit: number,
+    readonly after: PagePosition | null,
+    readonly includeArchived: boolean,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,27 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Database, DATABASE } from '../database/database';
+
+/** Unauthenticated probes for load balancers and orchestrators. */
+@Controller('health')
+export class HealthController {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  /** The process is up and serving HTTP. */
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** The process can serve requests: its database answers. */
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; database: string }> {
+    try {
+      await this.db.ping();
+      return { status: 'ok', database: 'up' };
+    } catch {
+      reply.status(503);
+      return { status: 'unavailable', database: 'down' };
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Organizations and API keys, the append-only event log, and the two read
+ * models (current state, audit history). Written per database so that each
+ * gets its natural types: TEXT timestamps in fixed-width RFC 3339 on SQLite
+ * (they sort chronologically), timestamptz and jsonb on PostgreSQL, and ids
+ * compared bytewise (COLLATE "C") on PostgreSQL as on SQLite.
+ */
+export class InitialSchema1763800000000 implements MigrationInterface {
+  name = 'InitialSchema1763800000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    const pg = runner.connection.options.type === 'postgres';
+    const id = pg ? 'text COLLATE "C"' : 'TEXT';
+    const ts = pg ? 'timestamptz' : 'TEXT';
+    const json = pg ? 'jsonb' : 'TEXT';
+    const statements = [
+      `CREATE TABLE organizations (
+        id ${id} PRIMARY KEY,
+        name text NOT NULL,
+        created_at ${ts} NOT NULL,
+        CONSTRAINT organizations_name_unique UNIQUE (name)
+      )`,
+      `CREATE TABLE api_keys (
+        id ${id} PRIMARY KEY,
+        organization_id ${id} NOT NULL REFERENCES organizations (id),
+        key_hash text NOT NULL,
+        key_hint text NOT NULL,
+        created_at ${ts} NOT NULL,
+        revoked_at ${ts},
+        CONSTRAINT api_keys_key_hash_unique UNIQUE (key_hash)
+      )`,
+      `CREATE TABLE events (
+        position ${pg ? 'bigserial' : 'INTEGER'} PRIMARY KEY${pg ? '' : ' AUTOINCREMENT'},
+        event_id ${id} NOT NULL,
+        stream_id ${id} NOT NULL,
+        stream_version integer NOT NULL,
+        organization_id ${id} NOT NULL,
+        type text NOT NULL,
+        data ${json} NOT NULL,
+        metadata ${json} NOT NULL,
+        recorded_at ${ts} NOT NULL,
+        ${pg ? 'transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),' : ''}
+        CONSTRAINT events_event_id_unique UNIQUE (event_id),
+        CONSTRAINT events_stream_version_unique UNIQUE (stream_id, stream_version)
+      )`,
+      `CREATE INDEX events_organization_position ON events (organization_id, position)`,
+      `CREATE TABLE environments (
+        id ${id} PRIMARY KEY,
+        organization_id ${id} NOT NULL,
+        name text NOT NULL,
+        description text,
+        config ${json} NOT NULL,
+        metadata ${json} NOT NULL,
+        scope text NOT NULL,
+        version integer NOT NULL,
+        archived_at ${ts},
+        created_at ${ts} NOT NULL,
+        updated_at ${ts} NOT NULL
+      )`,
+      `CREATE UNIQUE INDEX environments_org_name_unique ON environments (organization_id, name)`,
+      // Keyset listing, newest first: one index with and one without archived environments.
+      `CREATE INDEX environments_org_created ON environments (organization_id, created_at DESC, id DESC)`,
+      `CREATE INDEX environments_org_active_created ON environments (organization_id, created_at DESC, id DESC)
+        WHERE archived_at IS NULL`,
+      `CREATE TABLE environment_versions (
+        id ${id} PRIMARY KEY,
+        event_position bigint NOT NULL,
+        organization_id ${id} NOT NULL,
+        environment_id ${id} NOT NULL,
+        version integer NOT NULL,
+        operation text NOT NULL,
+        created_at ${ts} NOT NULL,
+        actor_type text NOT NULL,
+        api_key_id ${id},
+        request_id text,
+        changes ${json} NOT NULL,
+        environment ${json},
+        CONSTRAINT environment_versions_position_unique UNIQUE (event_position),
+        CONSTRAINT environment_versions_env_version_unique UNIQUE (environment_id, version)
+      )`,
+      `CREATE INDEX environment_versions_org_created ON environment_versions (organization_id, created_at DESC, id DESC)`,
+    ];
+    for (const sql of statements) await runner.query(sql);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    for (const table of ['environment_versions', 'environments', 'events', 'api_keys', 'organizations']) {
+      await runner.query(`DROP TABLE IF EXISTS ${table}`);
+    }
+  }
+}
