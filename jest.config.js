@@ -5,7 +5,7 @@
  *   e2e   the running service over real HTTP, also through @anthropic-ai/sdk
  * `DATABASE_URL=postgres://...` runs the int and e2e layers on PostgreSQL.
  */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': tsJest },

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: the whole suite on SQLite, then the database-backed layers
+ * (int, e2e) again on PostgreSQL.
+ *
+ * PostgreSQL comes from TEST_DATABASE_URL (default
+ * postgres://postgres@127.0.0.1:5432/test); each test file gets its own fresh
+ * database there. Without a reachable server the PostgreSQL run is skipped
+ * with one line, except under CI=true, where that is a failure.
+ * Extra arguments go to jest (e.g. `npm test -- test/e2e/sdk.e2e.spec.ts`).
+ */
+const { spawnSync } = require('node:child_process');
+const { mkdtempSync, readFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const ci = process.env.CI === 'true' || process.env.CI === '1';
+const extra = process.argv.slice(2);
+const jestBin = require.resolve('jest/bin/jest');
+const outDir = mkdtempSync(join(tmpdir(), 'sandbase-jest-'));
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let failedRuns = 0;
+
+function runJest(label, args, env) {
+  process.stdout.write(`\n=== ${label} ===\n`);
+  const outputFile = join(outDir, `${label.replace(/\W+/g, '-')}.json`);
+  const result = spawnSync(process.execPath, [jestBin, '--json', `--outputFile=${outputFile}`, ...args, ...extra], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  try {
+    const report = JSON.parse(readFileSync(outputFile, 'utf8'));
+    totals.passed += report.numPassedTests;
+    totals.failed += report.numFailedTests;
+    totals.skipped += report.numPendingTests + report.numTodoTests;
+    if (report.numTotalTestSuites > 0 && report.numFailedTestSuites > 0 && report.numFailedTests === 0) {
+      totals.failed += report.numFailedTestSuites; // a suite that failed to load counts as a failure
+    }
+  } catch {
+    totals.failed += 1;
+  }
+  if (result.status !== 0) failedRuns += 1;
+}
+
+async function postgresReachable() {
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch (error) {
+    return error.message || String(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+(async () => {
+  const sqliteEnv = { DATABASE_URL: '' };
+  runJest('SQLite: unit, int, e2e', [], sqliteEnv);
+  const reachable = await postgresReachable();
+  if (reachable === true) {
+    runJest('PostgreSQL: int, e2e', ['--selectProjects', 'int', 'e2e'], { DATABASE_URL: PG_URL });
+  } else if (ci) {
+    process.stdout.write(`\nPostgreSQL run FAILED: no server at ${PG_URL} (${reachable}); CI requires it.\n`);
+    failedRuns += 1;
+    totals.failed += 1;
+  } else {
+    process.stdout.write(
+      `\nPostgreSQL run skipped: no server at ${PG_URL} (${reachable}). Set TEST_DATABASE_URL to run it.\n`,
+    );
+  }
+  process.stdout.write(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
+  process.exit(failedRuns > 0 || totals.failed > 0 ? 1 : 0);
+})();

@@ -1,0 +1,16 @@
+import { Database } from '../../src/database/database';
+import { createTestDatabase, TestDatabase } from './database';
+
+/** A migrated, empty database for integration tests of stores and projections (no HTTP). */
+export async function openTestDatabase(): Promise<{ db: Database; database: TestDatabase; close(): Promise<void> }> {
+  const database = await createTestDatabase();
+  const db = await Database.open(database.config, { migrate: true });
+  return {
+    db,
+    database,
+    close: async () => {
+      await db.close();
+      await database.drop();
+    },
+  };
+}

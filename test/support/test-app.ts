@@ -1,0 +1,74 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.factory';
+import { ApiKeysService, CreatedApiKey } from '../../src/auth/api-keys.service';
+import { loadConfig } from '../../src/config/config';
+import { Database, DATABASE } from '../../src/database/database';
+import { createTestDatabase, TestDatabase } from './database';
+
+/** The real service listening on a random loopback port, on a fresh database. */
+export interface TestApp {
+  app: NestFastifyApplication;
+  baseUrl: string;
+  db: Database;
+  database: TestDatabase;
+  /** A key of organization "test-org", created at start. */
+  key: string;
+  createKey(organization: string): Promise<CreatedApiKey>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({ LOG_LEVEL: 'error', PORT: '0', DATABASE_URL: database.url, ...env });
+  config.database = database.config;
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const keys = app.get(ApiKeysService);
+  const created = await keys.createKey('test-org');
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${port}`,
+    db: app.get<Database>(DATABASE),
+    database,
+    key: created.key,
+    createKey: (organization) => keys.createKey(organization),
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A JSON request over real HTTP. `body` may be a string to send it verbatim. */
+export async function http<T = any>(
+  t: Pick<TestApp, 'baseUrl' | 'key'>,
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string>; key?: string | null } = {},
+): Promise<HttpResult<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  const key = options.key === undefined ? t.key : options.key;
+  if (key !== null) headers['x-api-key'] = key;
+  let payload: string | undefined;
+  if (options.body !== undefined) {
+    payload = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(t.baseUrl + path, { method, headers, body: payload });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: response.status, headers: response.headers, body: body as T };
+}
