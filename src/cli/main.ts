@@ -2,13 +2,16 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { ConfigError, loadConfig } from '../config/config';
+import { Database, DATABASE } from '../database/database';
 import { parseArgs, UsageError } from './args';
 import { CliModule } from './cli.module';
 import { KEYS_USAGE, runKeysCommand } from './keys.command';
+import { PROJECTIONS_USAGE, runProjectionsCommand } from './projections.command';
 
 const USAGE = `Usage: npm run cli -- <command>
 
 ${KEYS_USAGE}
+${PROJECTIONS_USAGE}
 
 The database is the one DATABASE_URL names (default ./data/sandbase.sqlite).`;
 
@@ -19,11 +22,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return group ? 0 : 2;
   }
-  if (group !== 'keys') throw new UsageError(`unknown command ${JSON.stringify(group)}`);
+  if (!['keys', 'projections'].includes(group)) throw new UsageError(`unknown command ${JSON.stringify(group)}`);
   const config = loadConfig();
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['fatal', 'error'] });
   try {
-    return await runKeysCommand(app.get(ApiKeysService), args);
+    if (group === 'keys') return await runKeysCommand(app.get(ApiKeysService), args);
+    return await runProjectionsCommand(app.get<Database>(DATABASE), args);
   } finally {
     await app.close();
   }

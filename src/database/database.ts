@@ -45,6 +45,13 @@ class QueryRunnerSql implements Sql {
   }
 }
 
+export type TransactionMode = 'write' | 'read';
+
+/** One connection held for a series of transactions (temporary tables live as long as it). */
+export interface Session extends Sql {
+  transaction<T>(work: (tx: Sql) => Promise<T>, mode?: TransactionMode): Promise<T>;
+}
+
 /** A promise-chain mutex: one holder at a time, in arrival order. */
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
@@ -71,7 +78,8 @@ class Mutex {
  * file (the CLI) waits for the lock instead of failing half-way.
  *
  * PostgreSQL uses a pool; correctness between concurrent writers (also in
- * other processes) comes from constraints, row locks and transactions.
+ * other processes) comes from transactions, locks taken in the database and
+ * unique constraints, never from in-process locks.
  */
 export class Database implements Sql {
   readonly dialect: Dialect;
@@ -109,33 +117,50 @@ export class Database implements Sql {
     return this.withPostgresRunner((runner) => runner.execute(sql, params));
   }
 
-  /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
+  /** Runs `work` in one write transaction: committed if it resolves, rolled back if it throws. */
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.session((session) => session.transaction(work, 'write'));
+  }
+
+  /**
+   * Holds one connection for a series of transactions. A `read` transaction
+   * sees one consistent snapshot (REPEATABLE READ on PostgreSQL, a deferred
+   * transaction on SQLite) and may still write TEMPORARY tables.
+   */
+  async session<T>(work: (session: Session) => Promise<T>): Promise<T> {
     if (this.dialect === 'sqlite') {
-      return this.sqliteLock.run(async () => {
-        const tx = this.sqlite();
-        await tx.execute('BEGIN IMMEDIATE');
-        try {
-          const result = await work(tx);
-          await tx.execute('COMMIT');
-          return result;
-        } catch (error) {
-          await tx.execute('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-      });
+      return this.sqliteLock.run(() => work(this.sessionOn(this.sqlite(), null)));
     }
-    return this.withPostgresRunner(async (tx, runner) => {
-      await runner.startTransaction('READ COMMITTED');
+    return this.withPostgresRunner((sql, runner) => work(this.sessionOn(sql, runner)));
+  }
+
+  private sessionOn(sql: QueryRunnerSql, runner: QueryRunner | null): Session {
+    const transaction = async <T>(work: (tx: Sql) => Promise<T>, mode: TransactionMode = 'write'): Promise<T> => {
+      if (runner) {
+        await runner.startTransaction(mode === 'read' ? 'REPEATABLE READ' : 'READ COMMITTED');
+      } else {
+        await sql.execute(mode === 'read' ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE');
+      }
       try {
-        const result = await work(tx);
-        await runner.commitTransaction();
+        const result = await work(sql);
+        if (runner) await runner.commitTransaction();
+        else await sql.execute('COMMIT');
         return result;
       } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        if (runner) {
+          if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        } else {
+          await sql.execute('ROLLBACK').catch(() => undefined);
+        }
         throw error;
       }
-    });
+    };
+    return {
+      dialect: sql.dialect,
+      query: sql.query.bind(sql),
+      execute: sql.execute.bind(sql),
+      transaction,
+    };
   }
 
   private async withPostgresRunner<T>(work: (sql: QueryRunnerSql, runner: QueryRunner) => Promise<T>): Promise<T> {
@@ -172,6 +197,7 @@ export function violatedUniqueConstraint(error: unknown): string | null {
 /** SQLite names the columns, not the constraint, in its message. */
 const SQLITE_UNIQUE_COLUMNS: Record<string, string> = {
   'events.stream_id, events.stream_version': 'events_stream_version_unique',
+  'events.organization_id, events.chain_seq': 'events_chain_seq_unique',
   'environments.organization_id, environments.name': 'environments_org_name_unique',
   'organizations.name': 'organizations_name_unique',
 };

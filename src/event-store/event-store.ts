@@ -1,6 +1,7 @@
 import type { Sql } from '../database/database';
 import { violatedUniqueConstraint } from '../database/database';
 import { jsonOf, timestampOf } from '../common/rows';
+import { chainHash, GENESIS_HASH } from '../audit/hash-chain';
 
 /** Who caused an event: an API key, or an operator at the admin CLI. */
 export type Actor = { type: 'api_actor'; api_key_id: string } | { type: 'cli_actor'; name: string };
@@ -27,11 +28,36 @@ export interface StoredEvent<E extends { type: string; data: unknown } = { type:
   recorded_at: string;
 }
 
-/** Another writer appended to the stream first (the unique (stream, version) guard fired). */
+/** Another writer appended to the stream (or the organization's chain) first; the unique guards fired. */
 export class StreamVersionConflict extends Error {
   constructor(readonly streamId: string) {
     super(`Concurrent append to stream ${streamId}`);
   }
+}
+
+interface ChainHead {
+  chain_seq: number;
+  hash: string;
+}
+
+/**
+ * Locks the organization's chain head for the rest of the transaction (a row
+ * lock on PostgreSQL; SQLite write transactions are serialized already), so
+ * that appends to one organization's chain happen one after another.
+ */
+async function lockChainHead(tx: Sql, organizationId: string): Promise<ChainHead> {
+  const lock = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
+  const select = `SELECT chain_seq, hash FROM audit_chain_heads WHERE organization_id = ?${lock}`;
+  let rows = await tx.query<ChainHead>(select, [organizationId]);
+  if (!rows.length) {
+    await tx.execute(
+      `INSERT INTO audit_chain_heads (organization_id, chain_seq, hash, event_position) VALUES (?, 0, ?, 0)
+       ON CONFLICT (organization_id) DO NOTHING`,
+      [organizationId, GENESIS_HASH],
+    );
+    rows = await tx.query<ChainHead>(select, [organizationId]);
+  }
+  return { chain_seq: Number(rows[0].chain_seq), hash: rows[0].hash };
 }
 
 /**
@@ -48,23 +74,58 @@ export async function appendToStream<E extends { type: string; data: unknown }>(
   recordedAt: string,
 ): Promise<StoredEvent<E>[]> {
   const stored: StoredEvent<E>[] = [];
+  const organizationId = metadata.organization_id;
   const metadataJson = JSON.stringify(metadata);
+  const head = await lockChainHead(tx, organizationId);
   let version = expectedVersion;
+  let position = 0;
   for (const { event_id, event } of events) {
     version += 1;
+    const chainSeq = head.chain_seq + 1;
+    const prevHash = head.hash;
+    const hash = chainHash(prevHash, {
+      chain_seq: chainSeq,
+      event_id,
+      stream_id: streamId,
+      stream_version: version,
+      organization_id: organizationId,
+      type: event.type,
+      data: event.data,
+      metadata,
+      recorded_at: recordedAt,
+    });
     let rows: { position: number | string }[];
     try {
       rows = await tx.query<{ position: number | string }>(
-        `INSERT INTO events (event_id, stream_id, stream_version, organization_id, type, data, metadata, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING position`,
-        [event_id, streamId, version, metadata.organization_id, event.type, JSON.stringify(event.data), metadataJson, recordedAt],
+        `INSERT INTO events (event_id, stream_id, stream_version, organization_id, type, data, metadata, recorded_at,
+           chain_seq, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING position`,
+        [
+          event_id,
+          streamId,
+          version,
+          organizationId,
+          event.type,
+          JSON.stringify(event.data),
+          metadataJson,
+          recordedAt,
+          chainSeq,
+          prevHash,
+          hash,
+        ],
       );
     } catch (error) {
-      if (violatedUniqueConstraint(error) === 'events_stream_version_unique') throw new StreamVersionConflict(streamId);
+      const violated = violatedUniqueConstraint(error);
+      if (violated === 'events_stream_version_unique' || violated === 'events_chain_seq_unique') {
+        throw new StreamVersionConflict(streamId);
+      }
       throw error;
     }
+    position = Number(rows[0].position);
+    head.chain_seq = chainSeq;
+    head.hash = hash;
     stored.push({
-      position: Number(rows[0].position),
+      position,
       event_id,
       stream_id: streamId,
       stream_version: version,
@@ -73,6 +134,12 @@ export async function appendToStream<E extends { type: string; data: unknown }>(
       recorded_at: recordedAt,
     });
   }
+  await tx.execute('UPDATE audit_chain_heads SET chain_seq = ?, hash = ?, event_position = ? WHERE organization_id = ?', [
+    head.chain_seq,
+    head.hash,
+    position,
+    organizationId,
+  ]);
   return stored;
 }
 
@@ -112,15 +179,66 @@ export async function readStream<E extends { type: string; data: unknown }>(
   return rows.map((row) => toStoredEvent<E>(row));
 }
 
-/** One batch of the whole log in position order, after `afterPosition`. */
+/**
+ * Where a follower of the whole log stands. On PostgreSQL the log is followed
+ * in (transaction id, position) order; on SQLite in position order (`xid` is 0).
+ */
+export interface LogCheckpoint {
+  xid: string;
+  position: number;
+}
+
+export const LOG_START: LogCheckpoint = { xid: '0', position: 0 };
+
+/**
+ * One batch of the whole log after `after`, for followers (rebuilds, exports).
+ *
+ * On PostgreSQL positions come from a sequence, so a transaction can commit
+ * position 11 while position 10 is still in flight; a follower that took 11
+ * and moved on would skip 10 forever. Instead the log is read in transaction
+ * id order and only up to the oldest transaction still running
+ * (`pg_snapshot_xmin`): every event below that mark is final, and every
+ * event written later has a larger transaction id. Appends to one
+ * organization take its log lock before their first write (see
+ * lockOrganizationLog), so within an organization, and so within a stream,
+ * transaction id order is the append order. SQLite commits one writer at a
+ * time, so position order is already final there.
+ */
 export async function readAllBatch<E extends { type: string; data: unknown }>(
   sql: Sql,
-  afterPosition: number,
+  after: LogCheckpoint,
   limit: number,
-): Promise<StoredEvent<E>[]> {
-  const rows = await sql.query<EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
-    [afterPosition, limit],
+  options: { everythingVisible?: boolean } = {},
+): Promise<{ events: StoredEvent<E>[]; checkpoints: LogCheckpoint[] }> {
+  if (sql.dialect === 'sqlite') {
+    const rows = await sql.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+      [after.position, limit],
+    );
+    const events = rows.map((row) => toStoredEvent<E>(row));
+    return { events, checkpoints: events.map((event) => ({ xid: '0', position: event.position })) };
+  }
+  // `everythingVisible`: the caller reads one snapshot, or holds a lock that no appender is inside.
+  const horizon = options.everythingVisible ? '' : ' AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+  const rows = await sql.query<EventRow & { xid: string }>(
+    `SELECT ${EVENT_COLUMNS}, transaction_id::text AS xid FROM events
+     WHERE (transaction_id, position) > (?::xid8, ?)${horizon}
+     ORDER BY transaction_id, position LIMIT ?`,
+    [after.xid, after.position, limit],
   );
-  return rows.map((row) => toStoredEvent<E>(row));
+  return {
+    events: rows.map((row) => toStoredEvent<E>(row)),
+    checkpoints: rows.map((row) => ({ xid: row.xid, position: Number(row.position) })),
+  };
+}
+
+/**
+ * Serializes appends within one organization (its hash chain must not fork)
+ * before the transaction writes anything: a transaction-scoped advisory lock
+ * on PostgreSQL, which, unlike a row lock, assigns no transaction id while it
+ * waits. SQLite write transactions are serialized already.
+ */
+export async function lockOrganizationLog(tx: Sql, organizationId: string): Promise<void> {
+  if (tx.dialect !== 'postgres') return;
+  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`sandbase:log:${organizationId}`]);
 }

@@ -41,11 +41,22 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         data ${json} NOT NULL,
         metadata ${json} NOT NULL,
         recorded_at ${ts} NOT NULL,
+        chain_seq integer NOT NULL,
+        prev_hash text NOT NULL,
+        hash text NOT NULL,
         ${pg ? 'transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),' : ''}
         CONSTRAINT events_event_id_unique UNIQUE (event_id),
-        CONSTRAINT events_stream_version_unique UNIQUE (stream_id, stream_version)
+        CONSTRAINT events_stream_version_unique UNIQUE (stream_id, stream_version),
+        CONSTRAINT events_chain_seq_unique UNIQUE (organization_id, chain_seq)
       )`,
-      `CREATE INDEX events_organization_position ON events (organization_id, position)`,
+      ...(pg ? ['CREATE INDEX events_transaction_position ON events (transaction_id, position)'] : []),
+      // The head of each organization's hash chain; appends lock this row, so the chain never forks.
+      `CREATE TABLE audit_chain_heads (
+        organization_id ${id} PRIMARY KEY,
+        chain_seq integer NOT NULL,
+        hash text NOT NULL,
+        event_position bigint NOT NULL
+      )`,
       `CREATE TABLE environments (
         id ${id} PRIMARY KEY,
         organization_id ${id} NOT NULL,
@@ -80,13 +91,23 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         CONSTRAINT environment_versions_position_unique UNIQUE (event_position),
         CONSTRAINT environment_versions_env_version_unique UNIQUE (environment_id, version)
       )`,
-      `CREATE INDEX environment_versions_org_created ON environment_versions (organization_id, created_at DESC, id DESC)`,
+      // The audit filters: every combination is served by one of these (see docs/audit.md).
+      ...[
+        ['org_created', ''],
+        ['org_env_created', 'environment_id, '],
+        ['org_op_created', 'operation, '],
+        ['org_key_created', 'api_key_id, '],
+        ['org_key_op_created', 'api_key_id, operation, '],
+      ].map(
+        ([name, columns]) =>
+          `CREATE INDEX environment_versions_${name} ON environment_versions (organization_id, ${columns}created_at DESC, id DESC)`,
+      ),
     ];
     for (const sql of statements) await runner.query(sql);
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['environment_versions', 'environments', 'events', 'api_keys', 'organizations']) {
+    for (const table of ['environment_versions', 'environments', 'audit_chain_heads', 'events', 'api_keys', 'organizations']) {
       await runner.query(`DROP TABLE IF EXISTS ${table}`);
     }
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, Clock } from '../../common/clock';
 import { newEventId } from '../../common/ids';
 import { Database, DATABASE, violatedUniqueConstraint } from '../../database/database';
-import { appendToStream, StreamVersionConflict } from '../../event-store/event-store';
+import { appendToStream, lockOrganizationLog, StreamVersionConflict } from '../../event-store/event-store';
 import { decide, EnvironmentCommand } from '../domain/decider';
 import type { EnvironmentState } from '../domain/environment';
 import { DomainError, DomainErrorCode } from '../domain/errors';
@@ -65,10 +65,8 @@ export class EnvironmentCommandExecutor {
   private async attempt(command: EnvironmentCommand, context: CommandContext): Promise<EnvironmentState | null> {
     const id = command.data.environment_id;
     return this.db.transaction(async (tx) => {
-      const state =
-        command.type === 'CreateEnvironment'
-          ? null
-          : await findEnvironment(tx, context.organizationId, id, { forUpdate: true });
+      await lockOrganizationLog(tx, context.organizationId);
+      const state = command.type === 'CreateEnvironment' ? null : await findEnvironment(tx, context.organizationId, id);
       const events = decide(command, state);
       if (events.length === 0) return state;
       for (const event of events) {

@@ -5,6 +5,7 @@ import { FieldChange, initialChanges } from '../domain/changes';
 import type { EnvironmentState } from '../domain/environment';
 import type { EnvironmentEvent } from '../domain/events';
 import { presentEnvironment } from '../http/environment.presenter';
+import { LIVE_TABLES, ProjectionTables } from './projection-tables';
 
 export type VersionOperation = 'created' | 'modified' | 'archived' | 'deleted';
 export const VERSION_OPERATIONS: readonly VersionOperation[] = ['created', 'modified', 'archived', 'deleted'];
@@ -51,11 +52,12 @@ export async function projectEnvironmentVersion(
   tx: Sql,
   stored: StoredEvent<EnvironmentEvent>,
   after: EnvironmentState | null,
+  tables: ProjectionTables = LIVE_TABLES,
 ): Promise<void> {
   const { event, metadata } = stored;
   const actor = metadata.actor;
   await tx.execute(
-    `INSERT INTO environment_versions (id, event_position, organization_id, environment_id, version, operation,
+    `INSERT INTO ${tables.versions} (id, event_position, organization_id, environment_id, version, operation,
        created_at, actor_type, api_key_id, request_id, changes, environment)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [

@@ -4,6 +4,7 @@ import { DeciderState, evolve } from '../domain/decider';
 import type { EnvironmentEvent } from '../domain/events';
 import { projectEnvironmentVersion } from './environment-versions.projection';
 import { projectEnvironment } from './environments.projection';
+import { LIVE_TABLES, ProjectionTables } from './projection-tables';
 
 /**
  * Applies freshly appended (or replayed) events of one stream to every read
@@ -13,12 +14,13 @@ export async function projectEvents(
   tx: Sql,
   events: readonly StoredEvent<EnvironmentEvent>[],
   before: DeciderState,
+  tables: ProjectionTables = LIVE_TABLES,
 ): Promise<DeciderState> {
   let state = before;
   for (const stored of events) {
     state = evolve(state, stored.event);
-    await projectEnvironment(tx, stored.event, state);
-    await projectEnvironmentVersion(tx, stored, state);
+    await projectEnvironment(tx, stored.event, state, tables);
+    await projectEnvironmentVersion(tx, stored, state, tables);
   }
   return state;
 }

@@ -1,18 +1,24 @@
 import type { Sql } from '../../database/database';
 import type { EnvironmentState } from '../domain/environment';
 import type { EnvironmentEvent } from '../domain/events';
+import { LIVE_TABLES, ProjectionTables } from './projection-tables';
 
 /**
  * Current state, one row per live environment: the row is always
  * `fold(evolve, events)` of its stream, so command handlers load it as the
  * snapshot instead of replaying the stream.
  */
-export async function projectEnvironment(tx: Sql, event: EnvironmentEvent, after: EnvironmentState | null): Promise<void> {
+export async function projectEnvironment(
+  tx: Sql,
+  event: EnvironmentEvent,
+  after: EnvironmentState | null,
+  tables: ProjectionTables = LIVE_TABLES,
+): Promise<void> {
   switch (event.type) {
     case 'EnvironmentCreated': {
       const s = after!;
       await tx.execute(
-        `INSERT INTO environments (id, organization_id, name, description, config, metadata, scope, version, archived_at, created_at, updated_at)
+        `INSERT INTO ${tables.environments} (id, organization_id, name, description, config, metadata, scope, version, archived_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           s.id,
@@ -34,7 +40,7 @@ export async function projectEnvironment(tx: Sql, event: EnvironmentEvent, after
     case 'EnvironmentArchived': {
       const s = after!;
       await tx.execute(
-        `UPDATE environments SET name = ?, description = ?, config = ?, metadata = ?, scope = ?, version = ?,
+        `UPDATE ${tables.environments} SET name = ?, description = ?, config = ?, metadata = ?, scope = ?, version = ?,
            archived_at = ?, updated_at = ? WHERE id = ?`,
         [
           s.name,
@@ -51,7 +57,7 @@ export async function projectEnvironment(tx: Sql, event: EnvironmentEvent, after
       return;
     }
     case 'EnvironmentDeleted':
-      await tx.execute('DELETE FROM environments WHERE id = ?', [event.data.environment_id]);
+      await tx.execute(`DELETE FROM ${tables.environments} WHERE id = ?`, [event.data.environment_id]);
       return;
     default: {
       const unknownEvent: never = event;

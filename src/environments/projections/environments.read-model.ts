@@ -37,19 +37,13 @@ export function toEnvironmentState(row: EnvironmentRow): EnvironmentState {
 }
 
 /**
- * The current-state row of one environment, scoped to its organization. With
- * `forUpdate` on PostgreSQL the row stays locked until the transaction ends,
- * so concurrent updates of one environment queue instead of clashing.
+ * The current-state row of one environment, scoped to its organization. Write
+ * paths read it after taking the organization's log lock, so it is the latest
+ * committed state and stays so until they commit.
  */
-export async function findEnvironment(
-  sql: Sql,
-  organizationId: string,
-  id: string,
-  options: { forUpdate?: boolean } = {},
-): Promise<EnvironmentState | null> {
-  const lock = options.forUpdate && sql.dialect === 'postgres' ? ' FOR UPDATE' : '';
+export async function findEnvironment(sql: Sql, organizationId: string, id: string): Promise<EnvironmentState | null> {
   const rows = await sql.query<EnvironmentRow>(
-    `SELECT ${COLUMNS} FROM environments WHERE id = ? AND organization_id = ?${lock}`,
+    `SELECT ${COLUMNS} FROM environments WHERE id = ? AND organization_id = ?`,
     [id, organizationId],
   );
   return rows.length ? toEnvironmentState(rows[0]) : null;

@@ -1,0 +1,243 @@
+import { canonicalJson } from '../../audit/canonical-json';
+import { jsonOf, nullableTimestampOf, timestampOf } from '../../common/rows';
+import type { Database, Session, Sql } from '../../database/database';
+import { LOG_START, LogCheckpoint, readAllBatch, StoredEvent } from '../../event-store/event-store';
+import type { DeciderState } from '../domain/decider';
+import type { EnvironmentEvent } from '../domain/events';
+import { projectEvents } from './environment.projector';
+import { toEnvironmentState } from './environments.read-model';
+import { LIVE_TABLES, ProjectionTables } from './projection-tables';
+
+const SCRATCH: ProjectionTables = { environments: 'rebuild_environments', versions: 'rebuild_environment_versions' };
+const BATCH = 1000;
+
+/** Columns of each read model, and how to compare them across databases. */
+const TABLE_COLUMNS = {
+  environments: {
+    columns: ['id', 'organization_id', 'name', 'description', 'config', 'metadata', 'scope', 'version', 'archived_at', 'created_at', 'updated_at'],
+    json: ['config', 'metadata'],
+    timestamps: ['archived_at', 'created_at', 'updated_at'],
+    numbers: ['version'],
+  },
+  versions: {
+    columns: ['id', 'event_position', 'organization_id', 'environment_id', 'version', 'operation', 'created_at', 'actor_type', 'api_key_id', 'request_id', 'changes', 'environment'],
+    json: ['changes', 'environment'],
+    timestamps: ['created_at'],
+    numbers: ['event_position', 'version'],
+  },
+} as const;
+type TableKey = keyof typeof TABLE_COLUMNS;
+
+export interface RebuildReport {
+  events: number;
+  environments: number;
+  versions: number;
+  seconds: number;
+}
+
+export interface RowDifference {
+  table: string;
+  id: string;
+  problem: 'missing from live table' | 'not derivable from the event log' | 'differs';
+  columns?: string[];
+}
+
+export interface VerifyReport {
+  events: number;
+  rows_compared: number;
+  differences: RowDifference[];
+  /** True when more differences exist than are listed. */
+  truncated: boolean;
+}
+
+/** Temporary scratch copies of the read-model tables, with the same columns, constraints and indexes. */
+async function createScratchTables(sql: Sql): Promise<void> {
+  for (const key of ['environments', 'versions'] as const) {
+    const live = LIVE_TABLES[key];
+    const scratch = SCRATCH[key];
+    await sql.execute(`DROP TABLE IF EXISTS ${scratch}`);
+    if (sql.dialect === 'postgres') {
+      await sql.execute(`CREATE TEMPORARY TABLE ${scratch} (LIKE ${live} INCLUDING ALL)`);
+      continue;
+    }
+    const ddl = await sql.query<{ type: string; sql: string }>(
+      `SELECT type, sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type DESC`,
+      [live],
+    );
+    for (const { type, sql: statement } of ddl) {
+      const rewritten =
+        type === 'table'
+          ? statement.replace(/^CREATE TABLE \S+/, `CREATE TEMPORARY TABLE ${scratch}`)
+          : statement.replace(
+              /^CREATE (UNIQUE )?INDEX (\S+) ON \S+/,
+              (_m, unique: string | undefined, name: string) => `CREATE ${unique ?? ''}INDEX temp.${scratch}_${name} ON ${scratch}`,
+            );
+      await sql.execute(rewritten);
+    }
+  }
+}
+
+async function loadState(sql: Sql, tables: ProjectionTables, environmentId: string): Promise<DeciderState> {
+  const rows = await sql.query<Parameters<typeof toEnvironmentState>[0]>(
+    `SELECT * FROM ${tables.environments} WHERE id = ?`,
+    [environmentId],
+  );
+  return rows.length ? toEnvironmentState(rows[0]) : null;
+}
+
+/** Projects log events after `from` into the scratch tables; returns where it stopped. */
+async function projectLog(
+  sql: Sql,
+  from: LogCheckpoint,
+  options: { everythingVisible: boolean },
+): Promise<{ checkpoint: LogCheckpoint; events: number }> {
+  let checkpoint = from;
+  let count = 0;
+  for (;;) {
+    const batch = await readAllBatch<EnvironmentEvent>(sql, checkpoint, BATCH, options);
+    if (batch.events.length === 0) return { checkpoint, events: count };
+    for (const stored of batch.events) {
+      const id = stored.event.data.environment_id;
+      const before = stored.event.type === 'EnvironmentCreated' ? null : await loadState(sql, SCRATCH, id);
+      await projectEvents(sql, [stored as StoredEvent<EnvironmentEvent>], before, SCRATCH);
+    }
+    count += batch.events.length;
+    checkpoint = batch.checkpoints[batch.checkpoints.length - 1];
+  }
+}
+
+async function count(sql: Sql, table: string): Promise<number> {
+  const rows = await sql.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`);
+  return Number(rows[0].n);
+}
+
+/**
+ * Rebuilds every projection from the event log and swaps the result in.
+ *
+ * The bulk of the log is replayed into temporary tables while the service
+ * keeps running. Then, in one write transaction that holds writers off (the
+ * SQLite write lock; table locks on PostgreSQL that wait for appends in
+ * flight), the events appended meanwhile are replayed too and the live tables
+ * are replaced by the rebuilt ones.
+ */
+export async function rebuildProjections(db: Database): Promise<RebuildReport> {
+  const started = Date.now();
+  return db.session(async (session: Session) => {
+    const bulk = await session.transaction(async (tx) => {
+      await createScratchTables(tx);
+      return projectLog(tx, LOG_START, { everythingVisible: false });
+    }, 'read');
+    return session.transaction(async (tx) => {
+      if (tx.dialect === 'postgres') {
+        await tx.execute('LOCK TABLE events, environments, environment_versions IN EXCLUSIVE MODE');
+      }
+      const rest = await projectLog(tx, bulk.checkpoint, { everythingVisible: true });
+      for (const key of ['versions', 'environments'] as const) {
+        const columns = TABLE_COLUMNS[key].columns.join(', ');
+        await tx.execute(`DELETE FROM ${LIVE_TABLES[key]}`);
+        await tx.execute(`INSERT INTO ${LIVE_TABLES[key]} (${columns}) SELECT ${columns} FROM ${SCRATCH[key]}`);
+      }
+      const report = {
+        events: bulk.events + rest.events,
+        environments: await count(tx, LIVE_TABLES.environments),
+        versions: await count(tx, LIVE_TABLES.versions),
+        seconds: (Date.now() - started) / 1000,
+      };
+      await tx.execute(`DROP TABLE ${SCRATCH.environments}`);
+      await tx.execute(`DROP TABLE ${SCRATCH.versions}`);
+      return report;
+    });
+  });
+}
+
+function normalizeRow(key: TableKey, row: Record<string, unknown>): string {
+  const spec = TABLE_COLUMNS[key];
+  const out: Record<string, unknown> = {};
+  for (const column of spec.columns) {
+    let value = row[column];
+    if ((spec.timestamps as readonly string[]).includes(column)) value = nullableTimestampOf(value);
+    else if ((spec.json as readonly string[]).includes(column)) value = value === null ? null : jsonOf(value);
+    else if ((spec.numbers as readonly string[]).includes(column)) value = Number(value);
+    out[column] = value;
+  }
+  return canonicalJson(out);
+}
+
+/** Walks two tables in id order side by side, in batches. */
+async function compareTables(
+  sql: Sql,
+  key: TableKey,
+  differences: RowDifference[],
+  max: number,
+): Promise<{ compared: number; more: boolean }> {
+  const live = LIVE_TABLES[key];
+  const scratch = SCRATCH[key];
+  const columns = TABLE_COLUMNS[key].columns.join(', ');
+  const page = (table: string, after: string) =>
+    sql.query<Record<string, unknown>>(`SELECT ${columns} FROM ${table} WHERE id > ? ORDER BY id LIMIT ?`, [after, BATCH]);
+  let liveRows = await page(live, '');
+  let scratchRows = await page(scratch, '');
+  let i = 0;
+  let j = 0;
+  let compared = 0;
+  let more = false;
+  const note = (difference: RowDifference) => {
+    if (differences.length < max) differences.push(difference);
+    else more = true;
+  };
+  for (;;) {
+    if (i === liveRows.length && liveRows.length === BATCH) {
+      liveRows = await page(live, String(liveRows[i - 1].id));
+      i = 0;
+    }
+    if (j === scratchRows.length && scratchRows.length === BATCH) {
+      scratchRows = await page(scratch, String(scratchRows[j - 1].id));
+      j = 0;
+    }
+    const a = liveRows[i];
+    const b = scratchRows[j];
+    if (!a && !b) return { compared, more };
+    compared++;
+    const idA = a ? String(a.id) : null;
+    const idB = b ? String(b.id) : null;
+    if (idA !== null && (idB === null || idA < idB)) {
+      note({ table: live, id: idA, problem: 'not derivable from the event log' });
+      i++;
+    } else if (idB !== null && (idA === null || idB < idA)) {
+      note({ table: live, id: idB, problem: 'missing from live table' });
+      j++;
+    } else {
+      const left = JSON.parse(normalizeRow(key, a)) as Record<string, unknown>;
+      const right = JSON.parse(normalizeRow(key, b)) as Record<string, unknown>;
+      const columnsDiffering = Object.keys(left).filter((c) => canonicalJson(left[c]) !== canonicalJson(right[c]));
+      if (columnsDiffering.length) note({ table: live, id: idA!, problem: 'differs', columns: columnsDiffering });
+      i++;
+      j++;
+    }
+  }
+}
+
+/**
+ * Rebuilds the projections into temporary tables from one consistent
+ * snapshot of the log and compares them with the live tables of the same
+ * snapshot. Changes nothing.
+ */
+export async function verifyProjections(db: Database, maxDifferences = 50): Promise<VerifyReport> {
+  return db.session((session) =>
+    session.transaction(async (tx) => {
+      await createScratchTables(tx);
+      const { events } = await projectLog(tx, LOG_START, { everythingVisible: true });
+      const differences: RowDifference[] = [];
+      let compared = 0;
+      let truncated = false;
+      for (const key of ['environments', 'versions'] as const) {
+        const result = await compareTables(tx, key, differences, maxDifferences);
+        compared += result.compared;
+        truncated ||= result.more;
+      }
+      await tx.execute(`DROP TABLE ${SCRATCH.environments}`);
+      await tx.execute(`DROP TABLE ${SCRATCH.versions}`);
+      return { events, rows_compared: compared, differences, truncated };
+    }, 'read'),
+  );
+}
