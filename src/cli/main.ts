@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { ConfigError, loadConfig } from '../config/config';
+import { CLOCK, Clock } from '../common/clock';
 import { Database, DATABASE } from '../database/database';
+import { AUDIT_USAGE, runAuditCommand } from './audit.command';
 import { parseArgs, UsageError } from './args';
 import { CliModule } from './cli.module';
 import { KEYS_USAGE, runKeysCommand } from './keys.command';
@@ -12,21 +14,23 @@ const USAGE = `Usage: npm run cli -- <command>
 
 ${KEYS_USAGE}
 ${PROJECTIONS_USAGE}
+${AUDIT_USAGE}
 
 The database is the one DATABASE_URL names (default ./data/sandbase.sqlite).`;
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['org']);
+  const args = parseArgs(argv, ['org', 'checkpoints', 'dir', 'since']);
   const [group] = args.positional;
   if (!group || args.options.has('help')) {
     process.stdout.write(`${USAGE}\n`);
     return group ? 0 : 2;
   }
-  if (!['keys', 'projections'].includes(group)) throw new UsageError(`unknown command ${JSON.stringify(group)}`);
+  if (!['keys', 'projections', 'audit'].includes(group)) throw new UsageError(`unknown command ${JSON.stringify(group)}`);
   const config = loadConfig();
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['fatal', 'error'] });
   try {
     if (group === 'keys') return await runKeysCommand(app.get(ApiKeysService), args);
+    if (group === 'audit') return await runAuditCommand(app.get<Database>(DATABASE), config, app.get<Clock>(CLOCK), args);
     return await runProjectionsCommand(app.get<Database>(DATABASE), args);
   } finally {
     await app.close();

@@ -1,10 +1,15 @@
 import { ApiError } from './api-error';
 
-/** A keyset position: the sort key (`created_at`) and the tie-breaking id of the last item. */
-export interface PagePosition {
-  c: string;
-  i: string;
-}
+/**
+ * Opaque keyset cursors: `page_` + base64url of a small JSON position, e.g.
+ * `{"c":"<created_at>","i":"<id>"}`. Each listing names the fields its position
+ * has and their kinds; anything else (malformed, truncated, tampered) is a
+ * 400, never a 500.
+ */
+export type FieldKind = 'timestamp' | 'id' | 'int';
+export type Position<S extends Record<string, FieldKind>> = {
+  [K in keyof S]: S[K] extends 'int' ? number : string;
+};
 
 const PREFIX = 'page_';
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -12,16 +17,32 @@ const ID = /^[A-Za-z0-9_]{1,128}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const MAX_CURSOR_LENGTH = 512;
 
-export function encodePageCursor(position: PagePosition): string {
-  return PREFIX + Buffer.from(JSON.stringify({ c: position.c, i: position.i })).toString('base64url');
+export const ENVIRONMENT_PAGE = { c: 'timestamp', i: 'id' } as const;
+export type PagePosition = Position<typeof ENVIRONMENT_PAGE>;
+
+export function encodePageCursor(position: Record<string, string | number>): string {
+  return PREFIX + Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
 function invalidCursor(): ApiError {
   return ApiError.badRequest('Invalid page cursor: pass back the next_page value of a previous response unchanged');
 }
 
-/** Decodes a cursor; anything malformed, truncated or tampered with is a 400, never a 500. */
-export function decodePageCursor(cursor: string): PagePosition {
+function valid(kind: FieldKind, value: unknown): boolean {
+  switch (kind) {
+    case 'timestamp':
+      return typeof value === 'string' && TIMESTAMP.test(value) && new Date(value).toISOString() === value;
+    case 'id':
+      return typeof value === 'string' && ID.test(value);
+    case 'int':
+      return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+  }
+}
+
+export function decodePageCursor<S extends Record<string, FieldKind>>(
+  cursor: string,
+  shape: S = ENVIRONMENT_PAGE as unknown as S,
+): Position<S> {
   if (cursor.length > MAX_CURSOR_LENGTH || !cursor.startsWith(PREFIX)) throw invalidCursor();
   const body = cursor.slice(PREFIX.length);
   if (!BASE64URL.test(body)) throw invalidCursor();
@@ -32,8 +53,9 @@ export function decodePageCursor(cursor: string): PagePosition {
     throw invalidCursor();
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidCursor();
-  const { c, i } = parsed as Record<string, unknown>;
-  if (typeof c !== 'string' || typeof i !== 'string' || !TIMESTAMP.test(c) || !ID.test(i)) throw invalidCursor();
-  if (Number.isNaN(Date.parse(c)) || new Date(c).toISOString() !== c) throw invalidCursor();
-  return { c, i };
+  const record = parsed as Record<string, unknown>;
+  const keys = Object.keys(shape);
+  if (Object.keys(record).length !== keys.length) throw invalidCursor();
+  for (const key of keys) if (!valid(shape[key], record[key])) throw invalidCursor();
+  return record as Position<S>;
 }

@@ -20,6 +20,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   bootstrapApiKey: string | null;
   bodyLimitBytes: number;
+  /** PEM files of the Ed25519 key that signs audit checkpoints, and of its public half. */
+  audit: { signingKeyFile: string | null; publicKeyFile: string | null };
 }
 
 export class ConfigError extends Error {}
@@ -85,5 +87,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel,
     bootstrapApiKey: bootstrap,
     bodyLimitBytes: integer(env, 'SANDBASE_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    audit: {
+      signingKeyFile: env.SANDBASE_AUDIT_SIGNING_KEY_FILE?.trim() || null,
+      publicKeyFile: env.SANDBASE_AUDIT_PUBLIC_KEY_FILE?.trim() || null,
+    },
   };
 }

@@ -6,13 +6,15 @@ import { CreateEnvironmentHandler } from './commands/create-environment/create-e
 import { DeleteEnvironmentHandler } from './commands/delete-environment/delete-environment.handler';
 import { EnvironmentCommandExecutor } from './commands/environment-command.executor';
 import { UpdateEnvironmentHandler } from './commands/update-environment/update-environment.handler';
+import { EnvironmentVersionsController } from './http/environment-versions.controller';
 import { EnvironmentsController } from './http/environments.controller';
 import { GetEnvironmentHandler } from './queries/get-environment/get-environment.handler';
+import { ListEnvironmentVersionsHandler } from './queries/list-environment-versions/list-environment-versions.handler';
 import { ListEnvironmentsHandler } from './queries/list-environments/list-environments.handler';
 
 @Module({
   imports: [CqrsModule, AuthModule],
-  controllers: [EnvironmentsController],
+  controllers: [EnvironmentsController, EnvironmentVersionsController],
   providers: [
     EnvironmentCommandExecutor,
     CreateEnvironmentHandler,
@@ -21,6 +23,7 @@ import { ListEnvironmentsHandler } from './queries/list-environments/list-enviro
     DeleteEnvironmentHandler,
     GetEnvironmentHandler,
     ListEnvironmentsHandler,
+    ListEnvironmentVersionsHandler,
   ],
 })
 export class EnvironmentsModule {}

@@ -236,9 +236,17 @@ export async function readAllBatch<E extends { type: string; data: unknown }>(
  * Serializes appends within one organization (its hash chain must not fork)
  * before the transaction writes anything: a transaction-scoped advisory lock
  * on PostgreSQL, which, unlike a row lock, assigns no transaction id while it
- * waits. SQLite write transactions are serialized already.
+ * waits. SQLite write transactions are serialized already. Returns the time
+ * of the organization's last event, so the caller can keep time monotonic
+ * within the organization even across processes with skewed clocks.
  */
-export async function lockOrganizationLog(tx: Sql, organizationId: string): Promise<void> {
-  if (tx.dialect !== 'postgres') return;
-  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`sandbase:log:${organizationId}`]);
+export async function lockOrganizationLog(tx: Sql, organizationId: string): Promise<{ lastRecordedAt: string | null }> {
+  if (tx.dialect === 'postgres') {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`sandbase:log:${organizationId}`]);
+  }
+  const rows = await tx.query<{ recorded_at: unknown }>(
+    'SELECT recorded_at FROM events WHERE organization_id = ? ORDER BY chain_seq DESC LIMIT 1',
+    [organizationId],
+  );
+  return { lastRecordedAt: rows.length ? timestampOf(rows[0].recorded_at) : null };
 }

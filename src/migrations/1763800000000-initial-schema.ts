@@ -100,8 +100,11 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         ['org_key_op_created', 'api_key_id, operation, '],
       ].map(
         ([name, columns]) =>
-          `CREATE INDEX environment_versions_${name} ON environment_versions (organization_id, ${columns}created_at DESC, id DESC)`,
+          `CREATE INDEX environment_versions_${name} ON environment_versions
+             (organization_id, ${columns}created_at DESC, event_position DESC)`,
       ),
+      // Export of every organization's history in time order.
+      `CREATE INDEX environment_versions_created ON environment_versions (created_at, event_position)`,
     ];
     for (const sql of statements) await runner.query(sql);
   }

@@ -21,11 +21,18 @@ function nameTaken(name: string): DomainError {
   );
 }
 
+/** The later of two RFC 3339 timestamps of the same fixed format. */
+function latest(a: string, b: string | null): string {
+  return b !== null && b > a ? b : a;
+}
+
 /**
- * The one write path: in a single transaction, load the current-state row as
- * the snapshot, decide, append at the expected version and project inline.
- * A lost race on the stream version is retried against the new state, unless
- * the client pinned a version with If-Match (then it is a 412).
+ * The one write path: in a single transaction, take the organization's log
+ * lock, read the clock, load the current-state row as the snapshot, decide,
+ * append at the expected version and project inline. A lost race on the
+ * stream version (possible only if something appends without the lock) is
+ * retried against the new state, unless the client pinned a version with
+ * If-Match (then it is a 412).
  */
 @Injectable()
 export class EnvironmentCommandExecutor {
@@ -35,12 +42,12 @@ export class EnvironmentCommandExecutor {
   ) {}
 
   async execute(build: (now: string) => EnvironmentCommand, context: CommandContext): Promise<EnvironmentState | null> {
+    const shape = build('');
+    const pinned = shape.type === 'UpdateEnvironment' && shape.data.expected_version !== undefined;
     for (let attempt = 1; ; attempt++) {
-      const command = build(this.clock.now());
       try {
-        return await this.attempt(command, context);
+        return await this.attempt(build, context);
       } catch (error) {
-        const pinned = command.type === 'UpdateEnvironment' && command.data.expected_version !== undefined;
         if (error instanceof StreamVersionConflict) {
           if (pinned) {
             throw new DomainError(DomainErrorCode.VersionMismatch, 'If-Match: the environment changed concurrently');
@@ -55,17 +62,21 @@ export class EnvironmentCommandExecutor {
           );
         }
         if (violatedUniqueConstraint(error) === 'environments_org_name_unique') {
-          throw nameTaken('input' in command.data ? String(command.data.input.name ?? '').trim() : '');
+          throw nameTaken('input' in shape.data ? String(shape.data.input.name ?? '').trim() : '');
         }
         throw error;
       }
     }
   }
 
-  private async attempt(command: EnvironmentCommand, context: CommandContext): Promise<EnvironmentState | null> {
-    const id = command.data.environment_id;
+  private async attempt(
+    build: (now: string) => EnvironmentCommand,
+    context: CommandContext,
+  ): Promise<EnvironmentState | null> {
     return this.db.transaction(async (tx) => {
-      await lockOrganizationLog(tx, context.organizationId);
+      const { lastRecordedAt } = await lockOrganizationLog(tx, context.organizationId);
+      const command = build(latest(this.clock.now(), lastRecordedAt));
+      const id = command.data.environment_id;
       const state = command.type === 'CreateEnvironment' ? null : await findEnvironment(tx, context.organizationId, id);
       const events = decide(command, state);
       if (events.length === 0) return state;

@@ -1,5 +1,5 @@
 import { ApiError } from '../../common/api-error';
-import { decodePageCursor, PagePosition } from '../../common/page-cursor';
+import { decodePageCursor, ENVIRONMENT_PAGE, FieldKind, PagePosition, Position } from '../../common/page-cursor';
 
 export const DEFAULT_PAGE_LIMIT = 20;
 export const MAX_PAGE_LIMIT = 100;
@@ -24,8 +24,13 @@ export function parseBooleanParam(name: string, raw: unknown, fallback: boolean)
   throw ApiError.badRequest(`${name} must be true or false`);
 }
 
-export function parsePageCursor(raw: unknown): PagePosition | null {
+/** The `page` parameter, decoded against the position shape of the listing. */
+export function parsePageParam<S extends Record<string, FieldKind>>(raw: unknown, shape: S): Position<S> | null {
   if (raw === undefined || raw === '') return null;
   if (typeof raw !== 'string') throw ApiError.badRequest('Invalid page cursor: send one page parameter');
-  return decodePageCursor(raw);
+  return decodePageCursor(raw, shape);
+}
+
+export function parsePageCursor(raw: unknown): PagePosition | null {
+  return parsePageParam(raw, ENVIRONMENT_PAGE);
 }

@@ -1,0 +1,146 @@
+import { jsonOf, timestampOf } from '../common/rows';
+import type { Sql } from '../database/database';
+import { chainHash, GENESIS_HASH } from './hash-chain';
+
+export type ChainProblemKind = 'altered' | 'removed' | 'inserted_or_reordered' | 'broken_link' | 'truncated';
+
+export interface ChainProblem {
+  kind: ChainProblemKind;
+  /** The first event at which the chain no longer verifies (null when events at the end are missing). */
+  event_position: number | null;
+  event_id: string | null;
+  chain_seq: number | null;
+  message: string;
+}
+
+export interface ChainHeadInfo {
+  chain_seq: number;
+  hash: string;
+  event_position: number;
+}
+
+export interface ChainVerification {
+  organization_id: string;
+  valid: boolean;
+  events_checked: number;
+  /** The head recomputed from the events. */
+  head: ChainHeadInfo | null;
+  problem: ChainProblem | null;
+  /** Hash recomputed at given sequence numbers, for checkpoint comparison. */
+  hashes_at?: Map<number, string>;
+}
+
+interface ChainRow {
+  position: number | string;
+  event_id: string;
+  stream_id: string;
+  stream_version: number | string;
+  organization_id: string;
+  type: string;
+  data: unknown;
+  metadata: unknown;
+  recorded_at: unknown;
+  chain_seq: number | string;
+  prev_hash: string;
+  hash: string;
+}
+
+const BATCH = 1000;
+
+/**
+ * Recomputes one organization's hash chain from its events in log order and
+ * names the first event where it breaks. Also compares the end of the chain
+ * with the recorded chain head, which catches removal of the newest events
+ * unless the head row was rewritten too (checkpoints catch that).
+ */
+export async function verifyOrganizationChain(
+  sql: Sql,
+  organizationId: string,
+  options: { collectHashesAt?: Set<number> } = {},
+): Promise<ChainVerification> {
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  let lastPosition = 0;
+  let checked = 0;
+  let head: ChainHeadInfo | null = null;
+  const hashesAt = new Map<number, string>();
+  const fail = (problem: ChainProblem): ChainVerification => ({
+    organization_id: organizationId,
+    valid: false,
+    events_checked: checked,
+    head,
+    problem,
+    hashes_at: hashesAt,
+  });
+  for (;;) {
+    const rows = await sql.query<ChainRow>(
+      `SELECT position, event_id, stream_id, stream_version, organization_id, type, data, metadata, recorded_at,
+              chain_seq, prev_hash, hash
+       FROM events WHERE organization_id = ? AND position > ? ORDER BY position LIMIT ?`,
+      [organizationId, lastPosition, BATCH],
+    );
+    for (const row of rows) {
+      const position = Number(row.position);
+      const seq = Number(row.chain_seq);
+      const where = { event_position: position, event_id: row.event_id, chain_seq: seq };
+      const recomputed = chainHash(row.prev_hash, {
+        chain_seq: seq,
+        event_id: row.event_id,
+        stream_id: row.stream_id,
+        stream_version: Number(row.stream_version),
+        organization_id: row.organization_id,
+        type: row.type,
+        data: jsonOf(row.data),
+        metadata: jsonOf(row.metadata),
+        recorded_at: timestampOf(row.recorded_at),
+      });
+      if (recomputed !== row.hash) {
+        return fail({ kind: 'altered', ...where, message: `event ${row.event_id} at position ${position} was altered: its content no longer matches its hash` });
+      }
+      if (seq > expectedSeq) {
+        const later = await sql.query('SELECT position FROM events WHERE organization_id = ? AND chain_seq = ?', [
+          organizationId,
+          expectedSeq,
+        ]);
+        if (later.length) {
+          return fail({ kind: 'inserted_or_reordered', ...where, message: `event ${row.event_id} at position ${position} is out of order: chain sequence ${seq} stands where ${expectedSeq} was expected (events were reordered)` });
+        }
+        return fail({ kind: 'removed', ...where, message: `${seq - expectedSeq} event(s) before ${row.event_id} (position ${position}) were removed: expected chain sequence ${expectedSeq}, found ${seq}` });
+      }
+      if (seq < expectedSeq) {
+        return fail({ kind: 'inserted_or_reordered', ...where, message: `event ${row.event_id} at position ${position} is out of place: chain sequence ${seq} where ${expectedSeq} was expected (inserted or reordered)` });
+      }
+      if (row.prev_hash !== prevHash) {
+        return fail({ kind: 'broken_link', ...where, message: `event ${row.event_id} at position ${position} does not link to the event before it (inserted, or its predecessor was replaced)` });
+      }
+      if (options.collectHashesAt?.has(seq)) hashesAt.set(seq, row.hash);
+      prevHash = row.hash;
+      expectedSeq = seq + 1;
+      lastPosition = position;
+      checked++;
+      head = { chain_seq: seq, hash: row.hash, event_position: position };
+    }
+    if (rows.length < BATCH) break;
+  }
+  const recorded = await sql.query<{ chain_seq: number | string; hash: string }>(
+    'SELECT chain_seq, hash FROM audit_chain_heads WHERE organization_id = ?',
+    [organizationId],
+  );
+  const recordedSeq = recorded.length ? Number(recorded[0].chain_seq) : 0;
+  if (recordedSeq !== (head?.chain_seq ?? 0) || (recorded.length && recorded[0].hash !== (head?.hash ?? GENESIS_HASH))) {
+    return fail({
+      kind: 'truncated',
+      event_position: null,
+      event_id: null,
+      chain_seq: recordedSeq,
+      message: `the chain ends at sequence ${head?.chain_seq ?? 0} but its recorded head is at ${recordedSeq}: the newest events were removed or altered`,
+    });
+  }
+  return { organization_id: organizationId, valid: true, events_checked: checked, head, problem: null, hashes_at: hashesAt };
+}
+
+export async function organizationIds(sql: Sql, name?: string): Promise<{ id: string; name: string }[]> {
+  return name === undefined
+    ? sql.query<{ id: string; name: string }>('SELECT id, name FROM organizations ORDER BY name')
+    : sql.query<{ id: string; name: string }>('SELECT id, name FROM organizations WHERE name = ?', [name]);
+}

@@ -1,0 +1,78 @@
+import type { KeyObject } from 'node:crypto';
+import type { Sql } from '../database/database';
+import { ChainVerification, organizationIds, verifyOrganizationChain } from './audit-chain';
+import { readCheckpoints, signatureValid } from './checkpoints';
+
+export interface AuditReport {
+  valid: boolean;
+  organizations: Omit<ChainVerification, 'hashes_at'>[];
+  checkpoints: { checked: number; problems: string[] } | null;
+}
+
+/**
+ * Verifies the hash chain of every organization (or one), and, given a
+ * directory of signed checkpoints, that each checkpoint is authentic, that no
+ * checkpoint is missing from the sequence, and that the log still contains
+ * exactly the chain each checkpoint signed: this catches removal of the newest
+ * events and a chain recomputed by someone with write access to the database.
+ */
+export async function verifyAudit(
+  sql: Sql,
+  options: { organization?: string; checkpointsDir?: string; publicKey?: KeyObject },
+): Promise<AuditReport> {
+  const problems: string[] = [];
+  const wanted = new Map<string, Map<number, { hash: string; file: string }>>();
+  let checkpointCount = 0;
+  if (options.checkpointsDir !== undefined) {
+    if (!options.publicKey) throw new Error('verifying checkpoints needs the audit public (or signing) key');
+    const checkpoints = readCheckpoints(options.checkpointsDir);
+    checkpointCount = checkpoints.length;
+    let previous: string | null = null;
+    for (const { file, checkpoint } of checkpoints) {
+      if (!signatureValid(checkpoint, options.publicKey)) {
+        problems.push(`${file}: signature does not verify (the checkpoint was altered or signed with another key)`);
+        continue;
+      }
+      if (previous !== null && checkpoint.previous_signature !== previous) {
+        problems.push(`${file}: does not follow the checkpoint before it (a checkpoint is missing or was replaced)`);
+      }
+      previous = checkpoint.signature;
+      for (const head of checkpoint.heads) {
+        if (options.organization !== undefined && head.organization !== options.organization) continue;
+        const perOrg = wanted.get(head.organization_id) ?? new Map<number, { hash: string; file: string }>();
+        perOrg.set(head.chain_seq, { hash: head.hash, file });
+        wanted.set(head.organization_id, perOrg);
+      }
+    }
+  }
+  const organizations: AuditReport['organizations'] = [];
+  const known = await organizationIds(sql, options.organization);
+  if (options.organization !== undefined && known.length === 0) {
+    problems.push(`no organization named ${JSON.stringify(options.organization)}`);
+  }
+  for (const org of known) {
+    const expected = wanted.get(org.id) ?? new Map();
+    const result = await verifyOrganizationChain(sql, org.id, { collectHashesAt: new Set(expected.keys()) });
+    const { hashes_at: hashesAt, ...summary } = result;
+    organizations.push(summary);
+    wanted.delete(org.id);
+    if (!result.valid) continue;
+    const end = result.head?.chain_seq ?? 0;
+    for (const [seq, { hash, file }] of expected) {
+      if (seq === 0) continue;
+      if (seq > end) {
+        problems.push(`${org.name}: ${file} signed chain sequence ${seq}, but the log ends at ${end}: newest events were removed`);
+      } else if (hashesAt?.get(seq) !== hash) {
+        problems.push(`${org.name}: the chain at sequence ${seq} differs from the one ${file} signed: events at or before it were rewritten`);
+      }
+    }
+  }
+  for (const [organizationId] of wanted) {
+    problems.push(`organization ${organizationId} is in the checkpoints but no longer in the database`);
+  }
+  return {
+    valid: problems.length === 0 && organizations.every((o) => o.valid),
+    organizations,
+    checkpoints: options.checkpointsDir !== undefined ? { checked: checkpointCount, problems } : problems.length ? { checked: 0, problems } : null,
+  };
+}

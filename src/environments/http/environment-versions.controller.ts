@@ -1,0 +1,90 @@
+import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiKeyGuard, CurrentPrincipal } from '../../auth/api-key.guard';
+import type { Principal } from '../../auth/api-keys.service';
+import { verifyOrganizationChain } from '../../audit/audit-chain';
+import { ApiError } from '../../common/api-error';
+import { Database, DATABASE } from '../../database/database';
+import type { VersionFilters } from '../projections/environment-versions.read-model';
+import { VERSION_OPERATIONS, VersionOperation } from '../projections/environment-versions.projection';
+import { ListEnvironmentVersionsQuery, VersionPage } from '../queries/list-environment-versions/list-environment-versions.query';
+import { parseLimit, parsePageParam } from './list-params';
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+
+function timeFilter(name: string, raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !RFC3339.test(raw) || Number.isNaN(Date.parse(raw))) {
+    throw ApiError.badRequest(`${name} must be an RFC 3339 timestamp such as 2026-05-29T10:00:00Z`);
+  }
+  return new Date(raw).toISOString();
+}
+
+function stringFilter(name: string, raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || raw === '') throw ApiError.badRequest(`${name} must be a single non-empty value`);
+  return raw;
+}
+
+export function parseVersionFilters(query: Record<string, unknown>): VersionFilters {
+  const operation = stringFilter('operation', query.operation);
+  if (operation !== undefined && !VERSION_OPERATIONS.includes(operation as VersionOperation)) {
+    throw ApiError.badRequest(`operation must be one of ${VERSION_OPERATIONS.join(', ')}`);
+  }
+  return {
+    environment_id: stringFilter('environment_id', query.environment_id),
+    operation: operation as VersionOperation | undefined,
+    api_key_id: stringFilter('api_key_id', query.api_key_id),
+    created_at_gte: timeFilter('created_at[gte]', query['created_at[gte]']),
+    created_at_lte: timeFilter('created_at[lte]', query['created_at[lte]']),
+  };
+}
+
+/** The audit history: who changed what, when, with which key. */
+@Controller()
+@UseGuards(ApiKeyGuard)
+export class EnvironmentVersionsController {
+  constructor(
+    private readonly queryBus: QueryBus,
+    @Inject(DATABASE) private readonly db: Database,
+  ) {}
+
+  /**
+   * Recomputes the caller's organization's hash chain (cost grows with the
+   * history: meant for audits, not for every request).
+   */
+  @Get('v1/environment_versions/verify')
+  async verify(@CurrentPrincipal() principal: Principal) {
+    const result = await this.db.session((s) =>
+      s.transaction((tx) => verifyOrganizationChain(tx, principal.organizationId), 'read'),
+    );
+    return {
+      type: 'audit_chain_verification',
+      valid: result.valid,
+      events_checked: result.events_checked,
+      head: result.head,
+      problem: result.problem,
+    };
+  }
+
+  @Get('v1/environments/:id/versions')
+  async ofEnvironment(
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<VersionPage> {
+    const limit = parseLimit(query.limit);
+    const after = parsePageParam(query.page, { v: 'int' } as const);
+    return this.queryBus.execute(
+      new ListEnvironmentVersionsQuery(principal.organizationId, { environmentId: id, beforeVersion: after?.v ?? null }, limit),
+    );
+  }
+
+  @Get('v1/environment_versions')
+  async ofOrganization(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<VersionPage> {
+    const limit = parseLimit(query.limit);
+    const filters = parseVersionFilters(query);
+    const after = parsePageParam(query.page, { c: 'timestamp', p: 'int' } as const);
+    return this.queryBus.execute(new ListEnvironmentVersionsQuery(principal.organizationId, { filters, after }, limit));
+  }
+}

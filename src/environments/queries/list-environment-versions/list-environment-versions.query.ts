@@ -1,0 +1,21 @@
+import { Query } from '@nestjs/cqrs';
+import type {
+  EnvironmentVersionResource,
+  VersionFilters,
+} from '../../projections/environment-versions.read-model';
+
+export interface VersionPage {
+  data: EnvironmentVersionResource[];
+  next_page?: string;
+}
+
+/** One environment's history (by version), or the organization's (filtered, by time). */
+export class ListEnvironmentVersionsQuery extends Query<VersionPage> {
+  constructor(
+    readonly organizationId: string,
+    readonly scope: { environmentId: string; beforeVersion: number | null } | { filters: VersionFilters; after: { c: string; p: number } | null },
+    readonly limit: number,
+  ) {
+    super();
+  }
+}
