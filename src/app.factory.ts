@@ -49,6 +49,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     logger: NEST_LOG_LEVELS[config.logLevel],
     bufferLogs: false,
     bodyParser: false,
+    abortOnError: false,
   });
   app.useGlobalFilters(new ErrorEnvelopeFilter());
   app.enableShutdownHooks();

@@ -8,6 +8,7 @@ import type { Clock } from '../common/clock';
 import type { AppConfig } from '../config/config';
 import type { Database } from '../database/database';
 import { ParsedArgs, UsageError } from './args';
+import { lineWriter } from './output';
 
 export const AUDIT_USAGE = `audit verify [--org <name>] [--checkpoints <dir>] [--json]
                                     recompute the hash chains; exit 1 naming the first bad event
@@ -15,13 +16,6 @@ audit checkpoint --dir <dir>        write a signed digest of every chain head (s
 audit keygen --dir <dir>            create an Ed25519 key pair for checkpoints
 audit export [--since <rfc3339>] [--org <name>]
                                     stream the audit history as NDJSON, oldest first`;
-
-function write(line: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (process.stdout.write(line)) resolve();
-    else process.stdout.once('drain', () => resolve());
-  });
-}
 
 function readKeyFile(path: string, what: string): string {
   if (!existsSync(path)) throw new UsageError(`${what} file ${path} does not exist`);
@@ -101,7 +95,7 @@ export async function runAuditCommand(db: Database, config: AppConfig, clock: Cl
       await exportVersions(
         db,
         { since: since === undefined ? undefined : new Date(since).toISOString(), organization: option(args, 'org') },
-        write,
+        lineWriter(process.stdout),
       );
       return 0;
     }

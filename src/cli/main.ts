@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config/config';
 import { CLOCK, Clock } from '../common/clock';
 import { Database, DATABASE } from '../database/database';
 import { AUDIT_USAGE, runAuditCommand } from './audit.command';
+import { DATA_USAGE, runDataCommand } from './data.command';
 import { parseArgs, UsageError } from './args';
 import { CliModule } from './cli.module';
 import { KEYS_USAGE, runKeysCommand } from './keys.command';
@@ -15,21 +16,23 @@ const USAGE = `Usage: npm run cli -- <command>
 ${KEYS_USAGE}
 ${PROJECTIONS_USAGE}
 ${AUDIT_USAGE}
+${DATA_USAGE}
 
 The database is the one DATABASE_URL names (default ./data/sandbase.sqlite).`;
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['org', 'checkpoints', 'dir', 'since']);
+  const args = parseArgs(argv, ['org', 'checkpoints', 'dir', 'since', 'in', 'out']);
   const [group] = args.positional;
   if (!group || args.options.has('help')) {
     process.stdout.write(`${USAGE}\n`);
     return group ? 0 : 2;
   }
-  if (!['keys', 'projections', 'audit'].includes(group)) throw new UsageError(`unknown command ${JSON.stringify(group)}`);
+  if (!['keys', 'projections', 'audit', 'export', 'import'].includes(group)) throw new UsageError(`unknown command ${JSON.stringify(group)}`);
   const config = loadConfig();
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['fatal', 'error'] });
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['fatal'], abortOnError: false });
   try {
     if (group === 'keys') return await runKeysCommand(app.get(ApiKeysService), args);
+    if (group === 'export' || group === 'import') return await runDataCommand(app.get<Database>(DATABASE), app.get<Clock>(CLOCK), args);
     if (group === 'audit') return await runAuditCommand(app.get<Database>(DATABASE), config, app.get<Clock>(CLOCK), args);
     return await runProjectionsCommand(app.get<Database>(DATABASE), args);
   } finally {

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { isDatabaseUnavailable } from '../database/database';
 import { DomainError, DomainErrorCode } from '../environments/domain/errors';
 import { ApiError, ApiErrorType } from './api-error';
 
@@ -65,6 +66,11 @@ export function toApiError(exception: unknown): ApiError {
     const status = candidate.statusCode;
     const message = FASTIFY_MESSAGES[code] ?? (typeof candidate.message === 'string' ? candidate.message : 'Bad request');
     return new ApiError(status, typeForStatus(status), message);
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return new ApiError(503, 'api_error', 'The database is unavailable right now; retry the request later', undefined, {
+      'retry-after': '1',
+    });
   }
   return new ApiError(500, 'api_error', 'Internal server error');
 }

@@ -92,7 +92,11 @@ export class Database implements Sql {
 
   static async open(config: DatabaseConfig, options: { migrate: boolean }): Promise<Database> {
     const dataSource = createDataSource(config);
-    await dataSource.initialize();
+    try {
+      await dataSource.initialize();
+    } catch (error) {
+      throw new DatabaseUnavailableError(`cannot open the database ${describeDatabase(config)}: ${(error as Error).message}`);
+    }
     try {
       if (options.migrate) await dataSource.runMigrations({ transaction: 'each' });
     } catch (error) {
@@ -179,6 +183,45 @@ export class Database implements Sql {
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
+}
+
+export class DatabaseUnavailableError extends Error {}
+
+/** Where the database is, for messages: never the password. */
+export function describeDatabase(config: DatabaseConfig): string {
+  if (config.type === 'sqlite') return `sqlite:${config.path}`;
+  const url = new URL(config.url);
+  return `postgres://${url.hostname}:${url.port || '5432'}${url.pathname}`;
+}
+
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  'SQLITE_BUSY',
+]);
+
+/** True when a failure is the database being unreachable or busy, not the request being wrong. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const driverError = error instanceof QueryFailedError ? (error.driverError as unknown) : error;
+  if (!driverError || typeof driverError !== 'object') return false;
+  const { code, message } = driverError as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return true;
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)
+  );
 }
 
 /** The unique constraint a failed statement violated, by our constraint names, or null. */
