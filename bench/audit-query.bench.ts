@@ -1,0 +1,94 @@
+/**
+ * The organization-wide audit query filtered by api_key_id and a time range,
+ * over 1,000,000 versions (10 organizations, 20 keys each, one year of
+ * history). Measures the first page and a page deep in the filtered history,
+ * and reports their ratio: keyset paging keeps a deep page as cheap as the
+ * first. Run: npm run bench:audit  (DATABASE_URL=postgres://... for PostgreSQL)
+ */
+import 'reflect-metadata';
+import { organizationVersionsParams, organizationVersionsQuery } from '../src/environments/projections/environment-versions.read-model';
+import { benchDatabase, measure, ms } from './support';
+
+const TOTAL = Number(process.env.BENCH_VERSIONS ?? 1_000_000);
+const ORGS = 10;
+const KEYS_PER_ORG = 20;
+const START = Date.parse('2025-01-01T00:00:00.000Z');
+const SPAN_MS = 365 * 24 * 3600 * 1000;
+
+async function main(): Promise<void> {
+  const { db, close } = await benchDatabase();
+  const started = Date.now();
+  const changes = JSON.stringify([{ path: 'description', from: 'a', to: 'b' }]);
+  if (db.dialect === 'postgres') {
+    await db.execute(
+      `INSERT INTO environment_versions (id, event_position, organization_id, environment_id, version, operation,
+         created_at, actor_type, api_key_id, request_id, changes, environment)
+       SELECT 'envver_' || lpad(g::text, 24, '0'), g, 'org_' || (g % ${ORGS}), 'env_' || lpad((g / 10)::text, 24, '0'),
+              g % 10 + 1, CASE WHEN g % 10 = 0 THEN 'created' ELSE 'modified' END,
+              to_timestamp((${START} + (g::float8 / ${TOTAL}) * ${SPAN_MS}) / 1000.0), 'api_actor',
+              'apikey_' || (g % ${ORGS}) || '_' || ((g / ${ORGS}) % ${KEYS_PER_ORG}), 'req_' || g, ?::jsonb, NULL
+       FROM generate_series(1, ${TOTAL}) AS g`,
+      [changes],
+    );
+    await db.execute('ANALYZE environment_versions');
+  } else {
+    const BATCH = 5000;
+    for (let base = 1; base <= TOTAL; base += BATCH) {
+      await db.transaction(async (tx) => {
+        for (let g = base; g < base + BATCH && g <= TOTAL; g++) {
+          await tx.execute(
+            `INSERT INTO environment_versions (id, event_position, organization_id, environment_id, version, operation,
+               created_at, actor_type, api_key_id, request_id, changes, environment)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'api_actor', ?, ?, ?, NULL)`,
+            [
+              `envver_${String(g).padStart(24, '0')}`,
+              g,
+              `org_${g % ORGS}`,
+              `env_${String(Math.floor(g / 10)).padStart(24, '0')}`,
+              (g % 10) + 1,
+              g % 10 === 0 ? 'created' : 'modified',
+              new Date(START + (g / TOTAL) * SPAN_MS).toISOString(),
+              `apikey_${g % ORGS}_${Math.floor(g / ORGS) % KEYS_PER_ORG}`,
+              `req_${g}`,
+              changes,
+            ],
+          );
+        }
+      });
+    }
+    await db.execute('ANALYZE');
+  }
+  console.log(`${db.dialect}: seeded ${TOTAL} versions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  // One key of one organization, over a 90-day window in the middle of the year: ~1,200 matching versions.
+  const filters = {
+    api_key_id: 'apikey_3_7',
+    created_at_gte: new Date(START + SPAN_MS * 0.25).toISOString(),
+    created_at_lte: new Date(START + SPAN_MS * 0.5).toISOString(),
+  };
+  const limit = 100;
+  const sql = (after: boolean) => organizationVersionsQuery(db.dialect, filters, after);
+  const all = await db.query<{ created_at: unknown; event_position: number | string }>(
+    sql(false),
+    organizationVersionsParams('org_3', filters, null, 100_000),
+  );
+  const deep = all[Math.floor(all.length * 0.9)];
+  const deepAfter = {
+    c: deep.created_at instanceof Date ? deep.created_at.toISOString() : String(deep.created_at),
+    p: Number(deep.event_position),
+  };
+  const first = await measure(() => db.query(sql(false), organizationVersionsParams('org_3', filters, null, limit)));
+  const deepPage = await measure(() => db.query(sql(true), organizationVersionsParams('org_3', filters, deepAfter, limit)));
+  const unfiltered = await measure(() => db.query(organizationVersionsQuery(db.dialect, {}, false), organizationVersionsParams('org_3', {}, null, limit)));
+  console.log(`matching versions: ${all.length} (of ${TOTAL})`);
+  console.log(`first page of ${limit}, api_key_id + time range: median ${ms(first.median)}, p95 ${ms(first.p95)}`);
+  console.log(`page at 90% depth:                          median ${ms(deepPage.median)}, p95 ${ms(deepPage.p95)}`);
+  console.log(`first page, no filter:                      median ${ms(unfiltered.median)}, p95 ${ms(unfiltered.p95)}`);
+  console.log(`deep / first page ratio: ${(deepPage.median / first.median).toFixed(2)}`);
+  await close();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
