@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { jsonOf, nullableTimestampOf, timestampOf } from '../common/rows';
 import type { Database, Sql } from '../database/database';
+import type { ChainedEventContent } from '../audit/hash-chain';
 
 /**
  * Moving an installation between databases (SQLite to PostgreSQL, or to a new
@@ -18,21 +19,7 @@ type Line =
   | { kind: 'sandbase_export'; format: number; exported_at: string; source: string }
   | { kind: 'organization'; id: string; name: string; created_at: string }
   | { kind: 'api_key'; id: string; organization_id: string; key_hash: string; key_hint: string; created_at: string; revoked_at: string | null }
-  | {
-      kind: 'event';
-      position: number;
-      event_id: string;
-      stream_id: string;
-      stream_version: number;
-      organization_id: string;
-      type: string;
-      data: unknown;
-      metadata: unknown;
-      recorded_at: string;
-      chain_seq: number;
-      prev_hash: string;
-      hash: string;
-    }
+  | (ChainedEventContent & { kind: 'event'; position: number; prev_hash: string; hash: string })
   | { kind: 'chain_head'; organization_id: string; chain_seq: number; hash: string; event_position: number }
   | { kind: 'end'; organizations: number; api_keys: number; events: number; chain_heads: number };
 

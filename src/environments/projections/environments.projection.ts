@@ -3,6 +3,11 @@ import type { EnvironmentState } from '../domain/environment';
 import type { EnvironmentEvent } from '../domain/events';
 import { LIVE_TABLES, ProjectionTables } from './projection-tables';
 
+/** The mutable columns of a row, in the order both statements below list them. */
+function stateValues(s: EnvironmentState): unknown[] {
+  return [s.name, s.description, JSON.stringify(s.config), JSON.stringify(s.metadata), s.scope, s.version, s.archived_at, s.updated_at];
+}
+
 /**
  * Current state, one row per live environment: the row is always
  * `fold(evolve, events)` of its stream, so command handlers load it as the
@@ -18,21 +23,10 @@ export async function projectEnvironment(
     case 'EnvironmentCreated': {
       const s = after!;
       await tx.execute(
-        `INSERT INTO ${tables.environments} (id, organization_id, name, description, config, metadata, scope, version, archived_at, created_at, updated_at)
+        `INSERT INTO ${tables.environments} (id, organization_id, created_at, name, description, config, metadata, scope,
+           version, archived_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          s.id,
-          s.organization_id,
-          s.name,
-          s.description,
-          JSON.stringify(s.config),
-          JSON.stringify(s.metadata),
-          s.scope,
-          s.version,
-          s.archived_at,
-          s.created_at,
-          s.updated_at,
-        ],
+        [s.id, s.organization_id, s.created_at, ...stateValues(s)],
       );
       return;
     }
@@ -42,17 +36,7 @@ export async function projectEnvironment(
       await tx.execute(
         `UPDATE ${tables.environments} SET name = ?, description = ?, config = ?, metadata = ?, scope = ?, version = ?,
            archived_at = ?, updated_at = ? WHERE id = ?`,
-        [
-          s.name,
-          s.description,
-          JSON.stringify(s.config),
-          JSON.stringify(s.metadata),
-          s.scope,
-          s.version,
-          s.archived_at,
-          s.updated_at,
-          s.id,
-        ],
+        [...stateValues(s), s.id],
       );
       return;
     }
