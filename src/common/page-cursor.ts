@@ -31,7 +31,12 @@ function invalidCursor(): ApiError {
 function valid(kind: FieldKind, value: unknown): boolean {
   switch (kind) {
     case 'timestamp':
-      return typeof value === 'string' && TIMESTAMP.test(value) && new Date(value).toISOString() === value;
+      return (
+        typeof value === 'string' &&
+        TIMESTAMP.test(value) &&
+        !Number.isNaN(Date.parse(value)) &&
+        new Date(value).toISOString() === value
+      );
     case 'id':
       return typeof value === 'string' && ID.test(value);
     case 'int':

@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import { ConfigError, loadConfig } from '../../../src/config/config';
+
+describe('configuration from the environment', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8080);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.database).toEqual({ type: 'sqlite', path: resolve('./data/sandbase.sqlite') });
+    expect(config.logLevel).toBe('info');
+    expect(config.bootstrapApiKey).toBeNull();
+    expect(config.bodyLimitBytes).toBe(1024 * 1024);
+  });
+
+  it('accepts sqlite:<path> and postgres:// URLs with pool, timeout and TLS settings', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite:./x.sqlite' }).database).toEqual({ type: 'sqlite', path: resolve('./x.sqlite') });
+    const pg = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db:5432/sandbase',
+      DATABASE_POOL_SIZE: '25',
+      DATABASE_STATEMENT_TIMEOUT_MS: '5000',
+      DATABASE_SSL: 'verify',
+    }).database;
+    expect(pg).toEqual({
+      type: 'postgres',
+      url: 'postgres://u:p@db:5432/sandbase',
+      poolSize: 25,
+      statementTimeoutMs: 5000,
+      ssl: { rejectUnauthorized: true },
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /PORT must be a whole number/],
+    [{ PORT: '70000' }, /PORT must be between 0 and 65535/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with sqlite: or postgres:\/\//],
+    [{ DATABASE_URL: 'sqlite:' }, /needs a file path/],
+    [{ DATABASE_URL: 'postgres://db', DATABASE_POOL_SIZE: '0' }, /DATABASE_POOL_SIZE must be between 1 and 1000/],
+    [{ DATABASE_URL: 'postgres://db', DATABASE_SSL: 'yes' }, /DATABASE_SSL must be one of off, require, verify/],
+    [{ SANDBASE_BOOTSTRAP_API_KEY: 'short' }, /SANDBASE_BOOTSTRAP_API_KEY must look like sk-sb-/],
+    [{ HOST: '  ' }, /HOST must not be empty/],
+  ])('refuses %j with one clear sentence', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
