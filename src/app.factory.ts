@@ -16,6 +16,32 @@ const NEST_LOG_LEVELS: Record<LogLevel, NestLogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
 };
 
+/** How deep a JSON body may nest; the API's own shapes need 4 levels. */
+export const MAX_BODY_DEPTH = 32;
+
+/**
+ * Why a parsed body cannot be accepted, or null: nesting beyond
+ * MAX_BODY_DEPTH, or U+0000 in a key or string (PostgreSQL cannot store it).
+ * Iterative, so no body can exhaust the stack.
+ */
+function bodyProblem(root: unknown): string | null {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return 'Request body must not contain the NUL character (\\u0000)';
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > MAX_BODY_DEPTH) return `Request body is nested more than ${MAX_BODY_DEPTH} levels deep`;
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) return 'Request body must not contain the NUL character (\\u0000)';
+      stack.push([item, depth + 1]);
+    }
+  }
+  return null;
+}
+
 /**
  * JSON bodies: an empty body is "no body" (so `curl -X POST .../archive -H
  * 'content-type: application/json'` works), malformed JSON is a 400 naming the
@@ -23,11 +49,14 @@ const NEST_LOG_LEVELS: Record<LogLevel, NestLogLevel[]> = {
  */
 function parseJsonBody(_request: unknown, body: string, done: (err: Error | null, value?: unknown) => void): void {
   if (body.trim() === '') return done(null, undefined);
+  let parsed: unknown;
   try {
-    done(null, sjson.parse(body, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    parsed = sjson.parse(body, undefined, { protoAction: 'error', constructorAction: 'error' });
   } catch (error) {
-    done(ApiError.badRequest(`Request body is not valid JSON: ${(error as Error).message}`));
+    return done(ApiError.badRequest(`Request body is not valid JSON: ${(error as Error).message}`));
   }
+  const problem = bodyProblem(parsed);
+  done(problem ? ApiError.badRequest(problem) : null, problem ? undefined : parsed);
 }
 
 /** Builds the HTTP application (not yet listening): used by main.ts and by the tests. */
