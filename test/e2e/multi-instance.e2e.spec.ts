@@ -1,0 +1,152 @@
+import { Database } from '../../src/database/database';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { ServiceProcess, startServiceProcess } from '../support/service-process';
+import { http } from '../support/test-app';
+
+jest.setTimeout(240_000);
+
+/**
+ * Two service processes on one database, as behind a load balancer. On
+ * PostgreSQL this is the supported multi-instance setup; on SQLite the two
+ * processes share one file through SQLite's write lock.
+ */
+describe('two service processes on one database', () => {
+  const key = 'sk-sb-multiinstance0123456789';
+  let database: TestDatabase;
+  let a: ServiceProcess;
+  let b: ServiceProcess;
+  let db: Database;
+  const as = (p: ServiceProcess) => ({ baseUrl: p.baseUrl, key });
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const env = { DATABASE_URL: database.url, SANDBASE_BOOTSTRAP_API_KEY: key, DATABASE_POOL_SIZE: '10' };
+    a = await startServiceProcess(env);
+    b = await startServiceProcess(env);
+    db = await Database.open(database.config, { migrate: false });
+  });
+
+  afterAll(async () => {
+    await Promise.all([a?.kill(), b?.kill()]);
+    await db?.close();
+    await database?.drop();
+  });
+
+  it('applies 200 concurrent updates split across both: versions 1..201, all descriptions, one linear chain', async () => {
+    const env = await http(as(a), 'POST', '/v1/environments', { body: { name: 'contended' } });
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        http(as(i % 2 ? a : b), 'POST', `/v1/environments/${env.body.id}`, { body: { description: `update ${i}` } }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(200).fill(200));
+    expect(new Set(responses.map((r) => r.body.version)).size).toBe(200);
+    const final = await http(as(b), 'GET', `/v1/environments/${env.body.id}`);
+    expect(final.body.version).toBe(201);
+
+    const events = await db.query<{ stream_version: number | string; data: unknown }>(
+      'SELECT stream_version, data FROM events WHERE stream_id = ? ORDER BY stream_version',
+      [`environment-${env.body.id}`],
+    );
+    expect(events.map((e) => Number(e.stream_version))).toEqual(Array.from({ length: 201 }, (_, i) => i + 1));
+    const descriptions = new Set<string>();
+    for (let page: string | undefined, first = true; first || page; first = false) {
+      const versions = await http(as(first ? a : b), 'GET', `/v1/environments/${env.body.id}/versions?limit=100${page ? `&page=${page}` : ''}`);
+      for (const v of versions.body.data) if (v.environment?.description) descriptions.add(v.environment.description);
+      page = versions.body.next_page;
+    }
+    expect(descriptions).toEqual(new Set(Array.from({ length: 200 }, (_, i) => `update ${i}`)));
+
+    const verify = await http(as(a), 'GET', '/v1/environment_versions/verify');
+    expect(verify.body).toMatchObject({ valid: true, problem: null });
+    const total = await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
+    expect(verify.body.head.chain_seq).toBe(Number(total[0].n));
+  });
+
+  it('lets exactly one of 100 concurrent same-name creates across both succeed; the rest are 409', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => http(as(i % 2 ? a : b), 'POST', '/v1/environments', { body: { name: 'only-one' } })),
+    );
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(99);
+    for (const r of responses.filter((x) => x.status === 409)) expect(r.body.error.details.error_code).toBe('environment_name_taken');
+  });
+
+  it('pages through both alternately while both take writes: no duplicates, no misses', async () => {
+    const untouched: string[] = [];
+    const churn: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const r = await http(as(i % 2 ? a : b), 'POST', '/v1/environments', { body: { name: `walk-${i}` } });
+      (i % 4 === 0 ? churn : untouched).push(r.body.id);
+    }
+    let writing = true;
+    const writer = (async () => {
+      let i = 0;
+      while (writing) {
+        const target = i % 2 ? a : b;
+        await http(as(target), 'POST', '/v1/environments', { body: { name: `walk-new-${i}` } });
+        const victim = churn[i % churn.length];
+        await http(as(target), i % 3 ? 'POST' : 'DELETE', i % 3 ? `/v1/environments/${victim}/archive` : `/v1/environments/${victim}`);
+        i++;
+      }
+    })();
+    const seen: string[] = [];
+    let page: string | undefined;
+    let turn = 0;
+    do {
+      const response = await http(as(turn++ % 2 ? a : b), 'GET', `/v1/environments?limit=10${page ? `&page=${page}` : ''}`);
+      expect(response.status).toBe(200);
+      seen.push(...response.body.data.map((e: { id: string }) => e.id));
+      page = response.body.next_page;
+      await new Promise((r) => setTimeout(r, 5));
+    } while (page);
+    writing = false;
+    await writer;
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const id of untouched) expect(seen).toContain(id);
+  });
+
+  it('loses no acknowledged write when one process is killed mid-load', async () => {
+    const acknowledged: { id: string; description?: string; byA: boolean }[] = [];
+    const other5xx: number[] = [];
+    const seed = await http(as(b), 'POST', '/v1/environments', { body: { name: 'kill-target' } });
+    const run = async (target: ServiceProcess, n: number) => {
+      for (let i = 0; i < n; i++) {
+        try {
+          const created = await http(as(target), 'POST', '/v1/environments', { body: { name: `kill-${target === a ? 'a' : 'b'}-${i}` } });
+          if (created.status === 200) acknowledged.push({ id: created.body.id, byA: target === a });
+          else if (created.status >= 500 && target === b) other5xx.push(created.status);
+          const description = `kill ${target === a ? 'a' : 'b'} ${i}`;
+          const updated = await http(as(target), 'POST', `/v1/environments/${seed.body.id}`, { body: { description } });
+          if (updated.status === 200) acknowledged.push({ id: seed.body.id, description, byA: target === a });
+          else if (updated.status >= 500 && target === b) other5xx.push(updated.status);
+        } catch {
+          if (target === b) throw new Error('process B failed a request');
+          return; // process A was killed: its connection broke
+        }
+      }
+    };
+    const loadA = run(a, 400);
+    const loadB = run(b, 60);
+    await new Promise((r) => setTimeout(r, 300));
+    await a.kill();
+    await Promise.all([loadA, loadB]);
+    expect(other5xx).toEqual([]);
+    // Both processes acknowledged writes, and A stopped before finishing its load.
+    expect(acknowledged.filter((w) => w.byA).length).toBeGreaterThan(0);
+    expect(acknowledged.filter((w) => w.byA).length).toBeLessThan(800);
+    expect(acknowledged.filter((w) => !w.byA).length).toBe(120);
+    const history = new Set<string>();
+    for (let page: string | undefined, first = true; first || page; first = false) {
+      const versions = await http(as(b), 'GET', `/v1/environments/${seed.body.id}/versions?limit=100${page ? `&page=${page}` : ''}`);
+      for (const v of versions.body.data) if (v.environment?.description) history.add(v.environment.description);
+      page = versions.body.next_page;
+    }
+    for (const write of acknowledged) {
+      if (write.description) expect(history).toContain(write.description);
+      else expect((await http(as(b), 'GET', `/v1/environments/${write.id}`)).status).toBe(200);
+    }
+    expect(await http(as(b), 'GET', '/v1/environment_versions/verify')).toMatchObject({ body: { valid: true } });
+  });
+});
