@@ -127,13 +127,29 @@ export async function verifyOrganizationChain(
     [organizationId],
   );
   const recordedSeq = recorded.length ? Number(recorded[0].chain_seq) : 0;
-  if (recordedSeq !== (head?.chain_seq ?? 0) || (recorded.length && recorded[0].hash !== (head?.hash ?? GENESIS_HASH))) {
+  const endSeq = head?.chain_seq ?? 0;
+  if (recordedSeq < endSeq) {
+    const extra = await sql.query<{ position: number | string; event_id: string }>(
+      'SELECT position, event_id FROM events WHERE organization_id = ? AND chain_seq = ?',
+      [organizationId, recordedSeq + 1],
+    );
+    const position = extra.length ? Number(extra[0].position) : null;
+    const eventId = extra.length ? extra[0].event_id : null;
+    return fail({
+      kind: 'inserted_or_reordered',
+      event_position: position,
+      event_id: eventId,
+      chain_seq: recordedSeq + 1,
+      message: `event ${eventId} at position ${position} lies beyond the recorded chain head (sequence ${recordedSeq}): it was added outside the service`,
+    });
+  }
+  if (recordedSeq > endSeq || (recorded.length && recorded[0].hash !== (head?.hash ?? GENESIS_HASH))) {
     return fail({
       kind: 'truncated',
       event_position: null,
       event_id: null,
       chain_seq: recordedSeq,
-      message: `the chain ends at sequence ${head?.chain_seq ?? 0} but its recorded head is at ${recordedSeq}: the newest events were removed or altered`,
+      message: `the chain ends at sequence ${endSeq} but its recorded head is at ${recordedSeq}: the newest events were removed or altered`,
     });
   }
   return { organization_id: organizationId, valid: true, events_checked: checked, head, problem: null, hashes_at: hashesAt };

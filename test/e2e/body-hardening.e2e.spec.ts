@@ -53,6 +53,6 @@ describe('request body hardening', () => {
       headers: { 'x-api-key': t.key, 'content-type': 'application/json' },
     });
     expect(response.status).toBe(200);
-    expect((await response.json()).archived_at).not.toBeNull();
+    expect(((await response.json()) as { archived_at: string | null }).archived_at).not.toBeNull();
   });
 });

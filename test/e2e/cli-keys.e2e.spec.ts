@@ -1,24 +1,8 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { runCli } from '../support/cli';
 import { http, startTestApp, TestApp } from '../support/test-app';
 
-const run = promisify(execFile);
-const ROOT = resolve(__dirname, '../..');
-
 /** The admin CLI as an operator runs it, against the database of a running service. */
-async function cli(t: TestApp, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: t.database.url },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const cli = (t: TestApp, args: string[]) => runCli(args, { DATABASE_URL: t.database.url });
 
 describe('admin CLI: API keys', () => {
   let t: TestApp;

@@ -1,0 +1,194 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chainHash } from '../../src/audit/hash-chain';
+import { jsonOf, timestampOf } from '../../src/common/rows';
+import { runCli } from '../support/cli';
+import { http, startTestApp, TestApp } from '../support/test-app';
+
+jest.setTimeout(180_000);
+
+interface EventRow {
+  position: number;
+  event_id: string;
+  chain_seq: number;
+}
+
+/**
+ * Tampering with the events table directly in the database, and `audit
+ * verify` naming the first bad event each time; signed checkpoints catching
+ * what the chain alone cannot (truncation, a recomputed chain).
+ */
+describe('audit verify against a tampered database', () => {
+  let t: TestApp;
+  let env: Record<string, string>;
+
+  async function seed(): Promise<EventRow[]> {
+    for (let i = 0; i < 4; i++) {
+      const created = await http(t, 'POST', '/v1/environments', { body: { name: `tamper-${Date.now()}-${i}` } });
+      await http(t, 'POST', `/v1/environments/${created.body.id}`, { body: { description: `d${i}` } });
+    }
+    return events();
+  }
+
+  async function events(): Promise<EventRow[]> {
+    const rows = await t.db.query<{ position: string | number; event_id: string; chain_seq: string | number }>(
+      `SELECT e.position, e.event_id, e.chain_seq FROM events e JOIN api_keys k ON k.organization_id = e.organization_id
+       WHERE k.id = (SELECT id FROM api_keys ORDER BY created_at LIMIT 1) ORDER BY e.position`,
+    );
+    return rows.map((r) => ({ position: Number(r.position), event_id: r.event_id, chain_seq: Number(r.chain_seq) }));
+  }
+
+  async function verify(extra: string[] = []): Promise<{ code: number; report: any }> {
+    const result = await runCli(['audit', 'verify', '--json', ...extra], env);
+    return { code: result.code, report: JSON.parse(result.stdout.trim()) };
+  }
+
+  beforeEach(async () => {
+    t = await startTestApp();
+    env = { DATABASE_URL: t.database.url };
+  });
+  afterEach(async () => t.close());
+
+  it('verifies an untouched log', async () => {
+    const rows = await seed();
+    const { code, report } = await verify();
+    expect(code).toBe(0);
+    expect(report.valid).toBe(true);
+    expect(report.organizations[0]).toMatchObject({ valid: true, events_checked: rows.length, head: { chain_seq: rows.length } });
+  });
+
+  it('names an edited event', async () => {
+    const rows = await seed();
+    const target = rows[3];
+    const data = t.db.dialect === 'postgres' ? `'{"environment_id":"x","set":{"description":"forged"}}'::jsonb` : `'{"forged":true}'`;
+    await t.db.execute(`UPDATE events SET data = ${data} WHERE position = ?`, [target.position]);
+    const { code, report } = await verify();
+    expect(code).toBe(1);
+    expect(report.organizations[0].problem).toMatchObject({ kind: 'altered', event_id: target.event_id, event_position: target.position });
+    // The API's verification endpoint agrees.
+    const api = await http(t, 'GET', '/v1/environment_versions/verify');
+    expect(api.body).toMatchObject({ valid: false, problem: { kind: 'altered', event_id: target.event_id } });
+  });
+
+  it('names the event after a deleted one', async () => {
+    const rows = await seed();
+    await t.db.execute('DELETE FROM events WHERE position = ?', [rows[2].position]);
+    const { code, report } = await verify();
+    expect(code).toBe(1);
+    expect(report.organizations[0].problem).toMatchObject({ kind: 'removed', event_id: rows[3].event_id });
+  });
+
+  it('names the first of two swapped events', async () => {
+    const rows = await seed();
+    const [x, y] = [rows[1], rows[4]];
+    // Swap their places in the log (positions), keeping each row's content.
+    await t.db.transaction(async (tx) => {
+      await tx.execute('UPDATE events SET position = ? WHERE position = ?', [-1, x.position]);
+      await tx.execute('UPDATE events SET position = ? WHERE position = ?', [x.position, y.position]);
+      await tx.execute('UPDATE events SET position = ? WHERE position = ?', [y.position, -1]);
+    });
+    const { code, report } = await verify();
+    expect(code).toBe(1);
+    expect(report.organizations[0].problem).toMatchObject({ kind: 'inserted_or_reordered', event_id: y.event_id, event_position: x.position });
+  });
+
+  it('names an inserted event, even one whose hash was computed correctly', async () => {
+    const rows = await seed();
+    const last = (
+      await t.db.query<Record<string, unknown>>(
+        'SELECT stream_id, organization_id, type, data, metadata, recorded_at, chain_seq, hash FROM events WHERE position = ?',
+        [rows[rows.length - 1].position],
+      )
+    )[0];
+    const forged = {
+      chain_seq: Number(last.chain_seq) + 1,
+      event_id: 'forged_event',
+      stream_id: String(last.stream_id),
+      stream_version: 99,
+      organization_id: String(last.organization_id),
+      type: String(last.type),
+      data: jsonOf(last.data),
+      metadata: jsonOf(last.metadata),
+      recorded_at: timestampOf(last.recorded_at),
+    };
+    await t.db.execute(
+      `INSERT INTO events (event_id, stream_id, stream_version, organization_id, type, data, metadata, recorded_at, chain_seq, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        forged.event_id, forged.stream_id, forged.stream_version, forged.organization_id, forged.type,
+        JSON.stringify(forged.data), JSON.stringify(forged.metadata), forged.recorded_at, forged.chain_seq,
+        String(last.hash), chainHash(String(last.hash), forged),
+      ],
+    );
+    const { code, report } = await verify();
+    expect(code).toBe(1);
+    expect(report.organizations[0].problem).toMatchObject({ kind: 'inserted_or_reordered', event_id: 'forged_event' });
+  });
+
+  it('needs checkpoints to catch truncation and a recomputed chain', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbase-audit-'));
+    const keys = join(dir, 'keys');
+    const checkpoints = join(dir, 'checkpoints');
+    expect((await runCli(['audit', 'keygen', '--dir', keys], env)).code).toBe(0);
+    const signing = { ...env, SANDBASE_AUDIT_SIGNING_KEY_FILE: join(keys, 'audit-signing-key.pem') };
+    const verifying = { ...env, SANDBASE_AUDIT_PUBLIC_KEY_FILE: join(keys, 'audit-public-key.pem') };
+    const rows = await seed();
+    expect((await runCli(['audit', 'checkpoint', '--dir', checkpoints], signing)).code).toBe(0);
+    await http(t, 'POST', '/v1/environments', { body: { name: 'after-first-checkpoint' } });
+    expect((await runCli(['audit', 'checkpoint', '--dir', checkpoints], signing)).code).toBe(0);
+    expect((await runCli(['audit', 'verify', '--checkpoints', checkpoints], verifying)).code).toBe(0);
+
+    // (a) Remove the newest event and move the head back: the chain alone still verifies.
+    const all = await events();
+    const last = all[all.length - 1];
+    const previous = all[all.length - 2];
+    const prevHash = (await t.db.query<{ hash: string }>('SELECT hash FROM events WHERE position = ?', [previous.position]))[0].hash;
+    await t.db.execute('DELETE FROM events WHERE position = ?', [last.position]);
+    await t.db.execute('UPDATE audit_chain_heads SET chain_seq = ?, hash = ?, event_position = ?', [previous.chain_seq, prevHash, previous.position]);
+    expect((await verify()).code).toBe(0);
+    const truncated = await runCli(['audit', 'verify', '--checkpoints', checkpoints, '--json'], verifying);
+    expect(truncated.code).toBe(1);
+    expect(JSON.parse(truncated.stdout).checkpoints.problems.join('\n')).toMatch(/newest events were removed/);
+
+    // (b) Rewrite an early event and recompute every later hash and the head.
+    const target = rows[1];
+    const chain = await t.db.query<Record<string, unknown>>(
+      `SELECT position, event_id, stream_id, stream_version, organization_id, type, data, metadata, recorded_at, chain_seq, prev_hash
+       FROM events WHERE organization_id = (SELECT organization_id FROM events WHERE position = ?) ORDER BY position`,
+      [target.position],
+    );
+    let prev = String(chain[0].prev_hash);
+    for (const row of chain) {
+      const data = Number(row.position) === target.position ? { ...jsonOf<object>(row.data), description: 'rewritten' } : jsonOf(row.data);
+      const hash = chainHash(prev, {
+        chain_seq: Number(row.chain_seq),
+        event_id: String(row.event_id),
+        stream_id: String(row.stream_id),
+        stream_version: Number(row.stream_version),
+        organization_id: String(row.organization_id),
+        type: String(row.type),
+        data,
+        metadata: jsonOf(row.metadata),
+        recorded_at: timestampOf(row.recorded_at),
+      });
+      await t.db.execute('UPDATE events SET data = ?, prev_hash = ?, hash = ? WHERE position = ?', [JSON.stringify(data), prev, hash, Number(row.position)]);
+      prev = hash;
+    }
+    await t.db.execute('UPDATE audit_chain_heads SET hash = ?', [prev]);
+    expect((await verify()).code).toBe(0);
+    const recomputed = await runCli(['audit', 'verify', '--checkpoints', checkpoints, '--json'], verifying);
+    expect(recomputed.code).toBe(1);
+    expect(JSON.parse(recomputed.stdout).checkpoints.problems.join('\n')).toMatch(/differs from the one .* signed: events at or before it were rewritten/);
+
+    // (c) A checkpoint edited after signing fails its signature.
+    const file = join(checkpoints, readdirSync(checkpoints).filter((f) => f.endsWith('.json')).sort()[0]);
+    const checkpoint = JSON.parse(readFileSync(file, 'utf8'));
+    checkpoint.heads[0].chain_seq += 1;
+    chmodSync(file, 0o644);
+    writeFileSync(file, JSON.stringify(checkpoint));
+    const forged = await runCli(['audit', 'verify', '--checkpoints', checkpoints, '--json'], verifying);
+    expect(forged.code).toBe(1);
+    expect(JSON.parse(forged.stdout).checkpoints.problems.join('\n')).toMatch(/signature does not verify/);
+  });
+});
