@@ -21,8 +21,8 @@ export function usingPostgres(): boolean {
   return /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '');
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
-  if (!usingPostgres()) {
+export async function createTestDatabase(options: { forceSqlite?: boolean } = {}): Promise<TestDatabase> {
+  if (options.forceSqlite || !usingPostgres()) {
     const dir = mkdtempSync(join(tmpdir(), 'sandbase-test-'));
     const url = `sqlite:${join(dir, 'test.sqlite')}`;
     return { config: parseDatabaseUrl(url), url, drop: async () => rmSync(dir, { recursive: true, force: true }) };

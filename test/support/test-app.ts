@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory';
 import { ApiKeysService, CreatedApiKey } from '../../src/auth/api-keys.service';
-import { loadConfig } from '../../src/config/config';
+import { loadConfig, parseDatabaseUrl } from '../../src/config/config';
 import { Database, DATABASE } from '../../src/database/database';
 import { createTestDatabase, TestDatabase } from './database';
 
@@ -17,8 +17,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+/**
+ * `options.forceSqlite`: a fresh SQLite file whatever DATABASE_URL says.
+ * `options.databaseUrl`: an existing database (not dropped on close).
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { forceSqlite?: boolean; databaseUrl?: string } = {},
+): Promise<TestApp> {
+  const database: TestDatabase = options.databaseUrl
+    ? { url: options.databaseUrl, config: parseDatabaseUrl(options.databaseUrl), drop: async () => undefined }
+    : await createTestDatabase({ forceSqlite: options.forceSqlite });
   const config = loadConfig({ LOG_LEVEL: 'error', PORT: '0', DATABASE_URL: database.url, ...env });
   config.database = database.config;
   const app = await createApp(config);

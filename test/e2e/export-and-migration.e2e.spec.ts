@@ -1,0 +1,160 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { randomBase62 } from '../../src/common/ids';
+import { runCli } from '../support/cli';
+import { http, startTestApp, TestApp } from '../support/test-app';
+
+jest.setTimeout(240_000);
+
+const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Builds some history: creates, updates, an archive and a delete, with two keys. */
+async function populate(t: TestApp): Promise<void> {
+  const other = await t.createKey('test-org');
+  for (let i = 0; i < 12; i++) {
+    const key = i % 2 ? t.key : other.key;
+    const env = await http({ baseUrl: t.baseUrl, key }, 'POST', '/v1/environments', { body: { name: `m-${i}`, metadata: { i: String(i) } } });
+    await http({ baseUrl: t.baseUrl, key }, 'POST', `/v1/environments/${env.body.id}`, {
+      body: { description: `d${i}`, config: { type: 'cloud', packages: { pip: [`p${i}`] } } },
+    });
+    if (i % 4 === 0) await http(t, 'POST', `/v1/environments/${env.body.id}/archive`);
+    if (i % 5 === 0) await http(t, 'DELETE', `/v1/environments/${env.body.id}`);
+  }
+}
+
+async function readSide(t: { baseUrl: string; key: string }): Promise<unknown> {
+  const list = await http(t, 'GET', '/v1/environments?include_archived=true&limit=100');
+  const history = await http(t, 'GET', '/v1/environment_versions?limit=100');
+  return { list: list.body, history: history.body };
+}
+
+describe('audit export (NDJSON for SIEM tools)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+    await populate(t);
+  });
+  afterAll(async () => t.close());
+
+  it('streams every version once, oldest first, as the API shows them', async () => {
+    const result = await runCli(['audit', 'export'], { DATABASE_URL: t.database.url });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const api = await http(t, 'GET', '/v1/environment_versions?limit=100');
+    expect(lines).toHaveLength(api.body.data.length);
+    const { organization_id: _org, ...firstLine } = lines[lines.length - 1];
+    expect([...lines].reverse().map(({ organization_id: _o, ...v }) => v)).toEqual(api.body.data);
+    expect(firstLine).toEqual(api.body.data[0]);
+    for (let i = 1; i < lines.length; i++) expect(lines[i - 1].created_at <= lines[i].created_at).toBe(true);
+  });
+
+  it('filters by --since and --org', async () => {
+    const all = (await runCli(['audit', 'export'], { DATABASE_URL: t.database.url })).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const since = all[Math.floor(all.length / 2)].created_at;
+    const recent = (await runCli(['audit', 'export', '--since', since], { DATABASE_URL: t.database.url })).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(recent.length).toBeGreaterThan(0);
+    expect(recent.length).toBeLessThan(all.length);
+    expect(recent.every((v) => v.created_at >= since)).toBe(true);
+    expect(recent).toEqual(all.filter((v) => v.created_at >= since));
+    const none = await runCli(['audit', 'export', '--org', 'nobody'], { DATABASE_URL: t.database.url });
+    expect(none.code).toBe(1);
+    const mine = await runCli(['audit', 'export', '--org', 'test-org'], { DATABASE_URL: t.database.url });
+    expect(mine.stdout.trim().split('\n')).toHaveLength(all.length);
+  });
+});
+
+describe('moving an installation from SQLite to PostgreSQL', () => {
+  let source: TestApp;
+  let file: string;
+  const pgName = `sandbase_test_${randomBase62(12).toLowerCase()}`;
+  const target = new URL(PG_URL);
+  target.pathname = `/${pgName}`;
+  let reachable = false;
+
+  beforeAll(async () => {
+    source = await startTestApp({}, { forceSqlite: true });
+    await populate(source);
+    file = join(mkdtempSync(join(tmpdir(), 'sandbase-export-')), 'export.ndjson');
+    reachable = await postgresReachable();
+    if (reachable) {
+      const admin = new Client({ connectionString: PG_URL });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${pgName}`);
+      await admin.end();
+    }
+  });
+
+  afterAll(async () => {
+    await source.close();
+    if (reachable) {
+      const admin = new Client({ connectionString: PG_URL });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+
+  it('exports, imports into an empty PostgreSQL database, and answers exactly as before', async () => {
+    if (!reachable && process.env.CI !== 'true') {
+      console.warn(`PostgreSQL half skipped: no server at ${PG_URL}`);
+      return;
+    }
+    expect(source.db.dialect).toBe('sqlite');
+    const exported = await runCli(['export', '--out', file], { DATABASE_URL: source.database.url });
+    expect(exported.code).toBe(0);
+    const before = await readSide(source);
+
+    const imported = await runCli(['import', '--in', file], { DATABASE_URL: target.toString() });
+    expect(imported.stderr + imported.stdout).toMatch(/audit chain verifies/);
+    expect(imported.code).toBe(0);
+    expect((await runCli(['projections', 'verify'], { DATABASE_URL: target.toString() })).code).toBe(0);
+    expect((await runCli(['audit', 'verify'], { DATABASE_URL: target.toString() })).code).toBe(0);
+
+    // The service on PostgreSQL: the same keys work and every answer is the same.
+    const moved = await startTestApp({}, { databaseUrl: target.toString() });
+    try {
+      expect(moved.db.dialect).toBe('postgres');
+      expect(await readSide({ baseUrl: moved.baseUrl, key: source.key })).toEqual(before);
+      const verify = await http({ baseUrl: moved.baseUrl, key: source.key }, 'GET', '/v1/environment_versions/verify');
+      expect(verify.body.valid).toBe(true);
+      // It keeps working: a new change appends to the imported chain.
+      const env = await http({ baseUrl: moved.baseUrl, key: source.key }, 'POST', '/v1/environments', { body: { name: 'after-move' } });
+      expect(env.status).toBe(200);
+      expect((await http({ baseUrl: moved.baseUrl, key: source.key }, 'GET', '/v1/environment_versions/verify')).body.valid).toBe(true);
+    } finally {
+      await moved.app.close();
+    }
+
+    // A second import into the now non-empty database is refused.
+    const again = await runCli(['import', '--in', file], { DATABASE_URL: target.toString() });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/not empty/);
+  });
+
+  it('refuses a truncated export', async () => {
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'sandbase-export-'));
+    const truncated = join(dir, 'truncated.ndjson');
+    writeFileSync(truncated, `${lines.slice(0, -3).join('\n')}\n`);
+    const result = await runCli(['import', '--in', truncated], { DATABASE_URL: `sqlite:${join(dir, 'fresh.sqlite')}` });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/truncated/);
+  });
+});
