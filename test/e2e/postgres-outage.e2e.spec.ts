@@ -1,0 +1,105 @@
+import { createConnection, createServer, Server, Socket } from 'node:net';
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { createTestDatabase, TestDatabase, usingPostgres } from '../support/database';
+import { freePort } from '../support/service-process';
+import { http, startTestApp, TestApp } from '../support/test-app';
+
+jest.setTimeout(120_000);
+const run = promisify(execFile);
+
+/** A TCP proxy to PostgreSQL that the test can cut and restore, standing in for a database outage. */
+class Proxy {
+  private server: Server | null = null;
+  private sockets = new Set<Socket>();
+  constructor(
+    readonly port: number,
+    private readonly target: { host: string; port: number },
+  ) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((client) => {
+      const upstream = createConnection(this.target);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => socket.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((done) => this.server!.listen(this.port, '127.0.0.1', () => done()));
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((done) => (this.server ? this.server.close(() => done()) : done()));
+    this.server = null;
+  }
+}
+
+(usingPostgres() ? describe : describe.skip)('PostgreSQL outage (needs DATABASE_URL=postgres://...)', () => {
+  let database: TestDatabase;
+  let proxy: Proxy;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const real = new URL(database.url);
+    proxy = new Proxy(await freePort(), { host: real.hostname, port: Number(real.port || 5432) });
+    await proxy.start();
+    const viaProxy = new URL(database.url);
+    viaProxy.port = String(proxy.port);
+    t = await startTestApp({ DATABASE_STATEMENT_TIMEOUT_MS: '5000' }, { databaseUrl: viaProxy.toString() });
+  });
+
+  afterAll(async () => {
+    await t.app.close();
+    await proxy.stop();
+    await database.drop();
+  });
+
+  it('turns readiness false and answers 503 while the database is away, then recovers', async () => {
+    const env = await http(t, 'POST', '/v1/environments', { body: { name: 'before-outage' } });
+    expect(env.status).toBe(200);
+
+    await proxy.stop();
+    const ready = await http(t, 'GET', '/health/ready', { key: null });
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({ status: 'unavailable', database: 'down' });
+    const during = await http(t, 'GET', `/v1/environments/${env.body.id}`);
+    expect(during.status).toBe(503);
+    expect(during.body.error.type).toBe('api_error');
+    expect(during.headers.get('retry-after')).toBe('1');
+    expect((await http(t, 'GET', '/health/live', { key: null })).status).toBe(200);
+
+    await proxy.start();
+    let recovered = 0;
+    for (let i = 0; i < 50 && recovered !== 200; i++) {
+      recovered = (await http(t, 'GET', '/health/ready', { key: null })).status;
+      if (recovered !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(recovered).toBe(200);
+    expect((await http(t, 'GET', `/v1/environments/${env.body.id}`)).body.name).toBe('before-outage');
+    expect((await http(t, 'POST', '/v1/environments', { body: { name: 'after-outage' } })).status).toBe(200);
+  });
+
+  it('refuses to start against a database that is down, in one line that names it without the password', async () => {
+    const closed = await freePort();
+    const url = `postgres://sandbase:s3cret-password@127.0.0.1:${closed}/sandbase`;
+    let failure: { code: number; stderr: string } | null = null;
+    try {
+      await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+        cwd: resolve(__dirname, '../..'),
+        env: { ...process.env, DATABASE_URL: url, PORT: String(await freePort()), LOG_LEVEL: 'fatal' },
+        timeout: 60_000,
+      });
+    } catch (error) {
+      failure = error as { code: number; stderr: string };
+    }
+    expect(failure).not.toBeNull();
+    expect(failure!.code).toBe(1);
+    expect(failure!.stderr).toMatch(new RegExp(`sandbase: failed to start: cannot open the database postgres://127\\.0\\.0\\.1:${closed}/sandbase`));
+    expect(failure!.stderr).not.toContain('s3cret-password');
+  });
+});
