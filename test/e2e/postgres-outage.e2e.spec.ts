@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestDatabase, TestDatabase, usingPostgres } from '../support/database';
-import { freePort } from '../support/service-process';
+import { freePort, startServiceProcess } from '../support/service-process';
+import { Client } from 'pg';
 import { http, startTestApp, TestApp } from '../support/test-app';
 
 jest.setTimeout(120_000);
@@ -82,6 +83,42 @@ class Proxy {
     expect(recovered).toBe(200);
     expect((await http(t, 'GET', `/v1/environments/${env.body.id}`)).body.name).toBe('before-outage');
     expect((await http(t, 'POST', '/v1/environments', { body: { name: 'after-outage' } })).status).toBe(200);
+  });
+
+  it('closes its connection pool on SIGTERM and exits cleanly', async () => {
+    const observer = new Client({ connectionString: database.url, application_name: 'observer' });
+    await observer.connect();
+    const name = new URL(database.url).pathname.slice(1);
+    const connections = async () =>
+      Number(
+        (
+          await observer.query(
+            "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'sandbase'",
+            [name],
+          )
+        ).rows[0].n,
+      );
+    // The in-process service of this file holds connections too: count the new process's on top of them.
+    const baseline = await connections();
+    const service = await startServiceProcess({ DATABASE_URL: database.url, DATABASE_POOL_SIZE: '4', LOG_LEVEL: 'info' });
+    try {
+      await fetch(`${service.baseUrl}/health/ready`);
+      const open = await connections();
+      expect(open).toBeGreaterThan(baseline);
+      await service.stop();
+      // Nest re-raises the signal once its shutdown hooks have run.
+      expect(service.child.exitCode === 0 || service.child.signalCode === 'SIGTERM').toBe(true);
+      expect(service.output()).toContain('database connections closed');
+      let left = open;
+      for (let i = 0; i < 25 && left > baseline; i++) {
+        left = await connections();
+        if (left > baseline) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(left).toBe(baseline);
+    } finally {
+      await service.kill();
+      await observer.end();
+    }
   });
 
   it('refuses to start against a database that is down, in one line that names it without the password', async () => {

@@ -8,6 +8,8 @@ const ROOT = resolve(__dirname, '../..');
 export interface ServiceProcess {
   baseUrl: string;
   child: ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
   stop(): Promise<void>;
   kill(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export async function startServiceProcess(env: Record<string, string>, timeoutMs
   return {
     baseUrl,
     child,
+    output: () => output,
     stop: async () => {
       child.kill('SIGTERM');
       await exited(child);
