@@ -41,9 +41,10 @@ interface ChainHead {
 }
 
 /**
- * Locks the organization's chain head for the rest of the transaction (a row
- * lock on PostgreSQL; SQLite write transactions are serialized already), so
- * that appends to one organization's chain happen one after another.
+ * Reads the organization's chain head, creating it on the first append. The
+ * caller holds lockOrganizationLog already; the row lock on PostgreSQL (and
+ * UNIQUE (organization_id, chain_seq)) keep the chain linear even for a
+ * writer that did not.
  */
 async function lockChainHead(tx: Sql, organizationId: string): Promise<ChainHead> {
   const lock = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
@@ -62,8 +63,10 @@ async function lockChainHead(tx: Sql, organizationId: string): Promise<ChainHead
 
 /**
  * Appends events to a stream at `expectedVersion + 1, + 2, ...` inside the
- * caller's transaction. UNIQUE(stream_id, stream_version) makes a second
- * writer that read the same version fail instead of forking the stream.
+ * caller's transaction (which has taken lockOrganizationLog), each chained to
+ * the organization's previous event. UNIQUE(stream_id, stream_version) makes
+ * a second writer that read the same version fail instead of forking the
+ * stream.
  */
 export async function appendToStream<E extends { type: string; data: unknown }>(
   tx: Sql,

@@ -42,6 +42,7 @@ export class EnvironmentCommandExecutor {
   ) {}
 
   async execute(build: (now: string) => EnvironmentCommand, context: CommandContext): Promise<EnvironmentState | null> {
+    // What the command is does not depend on the time: build it once to know how to report failures.
     const shape = build('');
     const pinned = shape.type === 'UpdateEnvironment' && shape.data.expected_version !== undefined;
     for (let attempt = 1; ; attempt++) {
