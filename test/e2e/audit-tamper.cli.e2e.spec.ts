@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chainHash } from '../../src/audit/hash-chain';
@@ -190,5 +190,6 @@ describe('audit verify against a tampered database', () => {
     const forged = await runCli(['audit', 'verify', '--checkpoints', checkpoints, '--json'], verifying);
     expect(forged.code).toBe(1);
     expect(JSON.parse(forged.stdout).checkpoints.problems.join('\n')).toMatch(/signature does not verify/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { randomBase62 } from '../../src/common/ids';
 import { runCli } from '../support/cli';
@@ -103,6 +103,7 @@ describe('moving an installation from SQLite to PostgreSQL', () => {
 
   afterAll(async () => {
     await source.close();
+    rmSync(dirname(file), { recursive: true, force: true });
     if (reachable) {
       const admin = new Client({ connectionString: PG_URL });
       await admin.connect();
@@ -156,5 +157,6 @@ describe('moving an installation from SQLite to PostgreSQL', () => {
     const result = await runCli(['import', '--in', truncated], { DATABASE_URL: `sqlite:${join(dir, 'fresh.sqlite')}` });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/truncated/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
