@@ -11,6 +11,7 @@ import { EnvironmentsController } from './http/environments.controller';
 import { GetEnvironmentHandler } from './queries/get-environment/get-environment.handler';
 import { ListEnvironmentVersionsHandler } from './queries/list-environment-versions/list-environment-versions.handler';
 import { ListEnvironmentsHandler } from './queries/list-environments/list-environments.handler';
+import { VerifyAuditChainHandler } from './queries/verify-audit-chain/verify-audit-chain.handler';
 
 @Module({
   imports: [CqrsModule, AuthModule],
@@ -24,6 +25,7 @@ import { ListEnvironmentsHandler } from './queries/list-environments/list-enviro
     GetEnvironmentHandler,
     ListEnvironmentsHandler,
     ListEnvironmentVersionsHandler,
+    VerifyAuditChainHandler,
   ],
 })
 export class EnvironmentsModule {}

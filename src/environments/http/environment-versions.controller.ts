@@ -1,13 +1,12 @@
-import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiKeyGuard, CurrentPrincipal } from '../../auth/api-key.guard';
 import type { Principal } from '../../auth/api-keys.service';
-import { verifyOrganizationChain } from '../../audit/audit-chain';
 import { ApiError } from '../../common/api-error';
-import { Database, DATABASE } from '../../database/database';
 import type { VersionFilters } from '../projections/environment-versions.read-model';
 import { VERSION_OPERATIONS, VersionOperation } from '../projections/environment-versions.projection';
 import { ListEnvironmentVersionsQuery, VersionPage } from '../queries/list-environment-versions/list-environment-versions.query';
+import { AuditChainVerification, VerifyAuditChainQuery } from '../queries/verify-audit-chain/verify-audit-chain.query';
 import { parseLimit, parsePageParam } from './list-params';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
@@ -44,27 +43,12 @@ export function parseVersionFilters(query: Record<string, unknown>): VersionFilt
 @Controller()
 @UseGuards(ApiKeyGuard)
 export class EnvironmentVersionsController {
-  constructor(
-    private readonly queryBus: QueryBus,
-    @Inject(DATABASE) private readonly db: Database,
-  ) {}
+  constructor(private readonly queryBus: QueryBus) {}
 
-  /**
-   * Recomputes the caller's organization's hash chain (cost grows with the
-   * history: meant for audits, not for every request).
-   */
+  /** Recomputes the caller's organization's hash chain: meant for audits, not for every request. */
   @Get('v1/environment_versions/verify')
-  async verify(@CurrentPrincipal() principal: Principal) {
-    const result = await this.db.session((s) =>
-      s.transaction((tx) => verifyOrganizationChain(tx, principal.organizationId), 'read'),
-    );
-    return {
-      type: 'audit_chain_verification',
-      valid: result.valid,
-      events_checked: result.events_checked,
-      head: result.head,
-      problem: result.problem,
-    };
+  async verify(@CurrentPrincipal() principal: Principal): Promise<AuditChainVerification> {
+    return this.queryBus.execute(new VerifyAuditChainQuery(principal.organizationId));
   }
 
   @Get('v1/environments/:id/versions')

@@ -2,6 +2,7 @@ import { Query } from '@nestjs/cqrs';
 import type {
   EnvironmentVersionResource,
   VersionFilters,
+  VersionPosition,
 } from '../../projections/environment-versions.read-model';
 
 export interface VersionPage {
@@ -13,7 +14,9 @@ export interface VersionPage {
 export class ListEnvironmentVersionsQuery extends Query<VersionPage> {
   constructor(
     readonly organizationId: string,
-    readonly scope: { environmentId: string; beforeVersion: number | null } | { filters: VersionFilters; after: { c: string; p: number } | null },
+    readonly scope:
+      | { environmentId: string; beforeVersion: number | null }
+      | { filters: VersionFilters; after: VersionPosition | null },
     readonly limit: number,
   ) {
     super();
