@@ -11,11 +11,12 @@ const common = {
   transform: { '^.+\\.ts$': tsJest },
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
+const slow = { setupFilesAfterEnv: ['<rootDir>/test/support/slow-tests.js'] };
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.unit.spec.ts'] },
     // Real databases, real processes, a shared 2-core machine: generous per-test limits (never timing assertions).
-    { ...common, displayName: 'int', testMatch: ['<rootDir>/test/int/**/*.int.spec.ts'], testTimeout: 60_000 },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.spec.ts'], testTimeout: 60_000 },
+    { ...common, ...slow, displayName: 'int', testMatch: ['<rootDir>/test/int/**/*.int.spec.ts'] },
+    { ...common, ...slow, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.spec.ts'] },
   ],
 };
