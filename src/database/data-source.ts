@@ -15,7 +15,9 @@ export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
       timeout: 10_000,
       statementCacheSize: 200,
       // Every commit reaches the disk before the request is answered: acknowledged writes survive a power cut.
-      prepareDatabase: (db: { pragma(source: string): unknown }) => db.pragma('synchronous = FULL'),
+      prepareDatabase: (db: { pragma(source: string): unknown }) => {
+        db.pragma('synchronous = FULL');
+      },
       migrations: MIGRATIONS,
       migrationsTableName: 'schema_migrations',
       synchronize: false,
