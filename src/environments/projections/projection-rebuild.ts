@@ -85,6 +85,9 @@ async function loadState(sql: Sql, tables: ProjectionTables, environmentId: stri
   return rows.length ? toEnvironmentState(rows[0]) : null;
 }
 
+/** States of recently replayed environments, so a stream's next event needs no read-back. */
+const STATE_CACHE_LIMIT = 10_000;
+
 /** Projects log events after `from` into the scratch tables; returns where it stopped. */
 async function projectLog(
   sql: Sql,
@@ -93,13 +96,21 @@ async function projectLog(
 ): Promise<{ checkpoint: LogCheckpoint; events: number }> {
   let checkpoint = from;
   let count = 0;
+  const states = new Map<string, DeciderState>();
   for (;;) {
     const batch = await readAllBatch<EnvironmentEvent>(sql, checkpoint, BATCH, options);
     if (batch.events.length === 0) return { checkpoint, events: count };
     for (const stored of batch.events) {
       const id = stored.event.data.environment_id;
-      const before = stored.event.type === 'EnvironmentCreated' ? null : await loadState(sql, SCRATCH, id);
-      await projectEvents(sql, [stored as StoredEvent<EnvironmentEvent>], before, SCRATCH);
+      const before =
+        stored.event.type === 'EnvironmentCreated'
+          ? null
+          : states.has(id)
+            ? states.get(id)!
+            : await loadState(sql, SCRATCH, id);
+      const after = await projectEvents(sql, [stored as StoredEvent<EnvironmentEvent>], before, SCRATCH);
+      if (states.size >= STATE_CACHE_LIMIT) states.clear();
+      states.set(id, after);
     }
     count += batch.events.length;
     checkpoint = batch.checkpoints[batch.checkpoints.length - 1];
