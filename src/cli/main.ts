@@ -6,6 +6,7 @@ import { CLOCK, Clock } from '../common/clock';
 import { Database, DATABASE } from '../database/database';
 import { AUDIT_USAGE, runAuditCommand } from './audit.command';
 import { DATA_USAGE, runDataCommand } from './data.command';
+import { ENVIRONMENTS_USAGE, runEnvironmentsCommand } from './environments.command';
 import { parseArgs, UsageError } from './args';
 import { CliModule } from './cli.module';
 import { KEYS_USAGE, runKeysCommand } from './keys.command';
@@ -14,6 +15,7 @@ import { PROJECTIONS_USAGE, runProjectionsCommand } from './projections.command'
 const USAGE = `Usage: npm run cli -- <command>
 
 ${KEYS_USAGE}
+${ENVIRONMENTS_USAGE}
 ${PROJECTIONS_USAGE}
 ${AUDIT_USAGE}
 ${DATA_USAGE}
@@ -27,11 +29,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return group ? 0 : 2;
   }
-  if (!['keys', 'projections', 'audit', 'export', 'import'].includes(group)) throw new UsageError(`unknown command ${JSON.stringify(group)}`);
+  if (!['keys', 'environments', 'projections', 'audit', 'export', 'import'].includes(group)) throw new UsageError(`unknown command ${JSON.stringify(group)}`);
   const config = loadConfig();
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['fatal'], abortOnError: false });
   try {
     if (group === 'keys') return await runKeysCommand(app.get(ApiKeysService), args);
+    if (group === 'environments') return await runEnvironmentsCommand(app.get<Database>(DATABASE), app.get<Clock>(CLOCK), args);
     if (group === 'export' || group === 'import') return await runDataCommand(app.get<Database>(DATABASE), app.get<Clock>(CLOCK), args);
     if (group === 'audit') return await runAuditCommand(app.get<Database>(DATABASE), config, app.get<Clock>(CLOCK), args);
     return await runProjectionsCommand(app.get<Database>(DATABASE), args);

@@ -54,6 +54,32 @@ describe('admin CLI: API keys', () => {
   });
 });
 
+describe('admin CLI: operator actions on environments', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => t.close());
+
+  it('archives and deletes through the same write path, recorded with the operator as actor', async () => {
+    const env = await http(t, 'POST', '/v1/environments', { body: { name: 'operator-target' } });
+    expect((await cli(t, ['environments', 'archive', env.body.id])).code).toBe(0);
+    expect((await http(t, 'GET', `/v1/environments/${env.body.id}`)).body.archived_at).not.toBeNull();
+    expect((await cli(t, ['environments', 'delete', env.body.id])).code).toBe(0);
+    expect((await http(t, 'GET', `/v1/environments/${env.body.id}`)).status).toBe(404);
+    const versions = await http(t, 'GET', `/v1/environments/${env.body.id}/versions`);
+    expect(versions.body.data.map((v: { operation: string; created_by: unknown; request_id: unknown }) => [v.operation, v.created_by, v.request_id])).toEqual([
+      ['deleted', { type: 'cli_actor' }, null],
+      ['archived', { type: 'cli_actor' }, null],
+      ['created', { type: 'api_actor', api_key_id: expect.stringMatching(/^apikey_/) }, expect.stringMatching(/^req_/)],
+    ]);
+    const missing = await cli(t, ['environments', 'delete', env.body.id]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`No environment with id ${env.body.id}`);
+    expect((await http(t, 'GET', '/v1/environment_versions/verify')).body.valid).toBe(true);
+  });
+});
+
 describe('SANDBASE_BOOTSTRAP_API_KEY', () => {
   it('creates organization "default" with that key at start-up', async () => {
     const secret = 'sk-sb-bootstrap0123456789abcdef';
