@@ -28,5 +28,3 @@ export const newApiKeySecret = (): string => `sk-sb-${randomBase62(40)}`;
 
 /** The audit version id is derived from the event id, so a rebuild reproduces it. */
 export const versionIdForEvent = (eventId: string): string => `envver_${eventId}`;
-
-export const ENVIRONMENT_ID = /^env_[0-9A-Za-z]{24}$/;

@@ -171,17 +171,6 @@ function toStoredEvent<E extends { type: string; data: unknown }>(row: EventRow)
   };
 }
 
-export async function readStream<E extends { type: string; data: unknown }>(
-  sql: Sql,
-  streamId: string,
-): Promise<StoredEvent<E>[]> {
-  const rows = await sql.query<EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? ORDER BY stream_version`,
-    [streamId],
-  );
-  return rows.map((row) => toStoredEvent<E>(row));
-}
-
 /**
  * Where a follower of the whole log stands. On PostgreSQL the log is followed
  * in (transaction id, position) order; on SQLite in position order (`xid` is 0).

@@ -31,15 +31,6 @@ export type EnvironmentDeleted = {
 };
 
 export type EnvironmentEvent = EnvironmentCreated | EnvironmentModified | EnvironmentArchived | EnvironmentDeleted;
-export type EnvironmentEventType = EnvironmentEvent['type'];
-
-export const ENVIRONMENT_EVENT_TYPES: readonly EnvironmentEventType[] = [
-  'EnvironmentCreated',
-  'EnvironmentModified',
-  'EnvironmentArchived',
-  'EnvironmentDeleted',
-];
-
 export function streamIdFor(environmentId: string): string {
   return `environment-${environmentId}`;
 }
