@@ -19,23 +19,34 @@ const NEST_LOG_LEVELS: Record<LogLevel, NestLogLevel[]> = {
 /** How deep a JSON body may nest; the API's own shapes need 4 levels. */
 export const MAX_BODY_DEPTH = 32;
 
+/** Lone UTF-16 surrogates (`\ud800` without its pair) are not text: PostgreSQL's jsonb refuses them. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function stringProblem(text: string): string | null {
+  if (text.includes('\u0000')) return 'Request body must not contain the NUL character (\\u0000)';
+  if (LONE_SURROGATE.test(text)) return 'Request body must not contain unpaired UTF-16 surrogates (such as \\ud800)';
+  return null;
+}
+
 /**
  * Why a parsed body cannot be accepted, or null: nesting beyond
- * MAX_BODY_DEPTH, or U+0000 in a key or string (PostgreSQL cannot store it).
- * Iterative, so no body can exhaust the stack.
+ * MAX_BODY_DEPTH, or a key or string that PostgreSQL cannot store (U+0000,
+ * a lone surrogate). Iterative, so no body can exhaust the stack.
  */
 function bodyProblem(root: unknown): string | null {
   const stack: [unknown, number][] = [[root, 1]];
   while (stack.length) {
     const [value, depth] = stack.pop()!;
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) return 'Request body must not contain the NUL character (\\u0000)';
+      const problem = stringProblem(value);
+      if (problem) return problem;
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
     if (depth > MAX_BODY_DEPTH) return `Request body is nested more than ${MAX_BODY_DEPTH} levels deep`;
     for (const [key, item] of Object.entries(value)) {
-      if (key.includes('\u0000')) return 'Request body must not contain the NUL character (\\u0000)';
+      const problem = stringProblem(key);
+      if (problem) return problem;
       stack.push([item, depth + 1]);
     }
   }
@@ -64,6 +75,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => newRequestId(),
+    // Long ids must reach the router and get a 404 in the envelope, not Fastify's bare 414.
+    routerOptions: { maxParamLength: 16 * 1024 },
     logger: false,
     return503OnClosing: true,
   });

@@ -7,6 +7,7 @@ import { loadPrivateKey, loadPublicKey, writeCheckpoint } from '../audit/checkpo
 import type { Clock } from '../common/clock';
 import type { AppConfig } from '../config/config';
 import type { Database } from '../database/database';
+import { isStorableInstant } from '../common/page-cursor';
 import { ParsedArgs, UsageError } from './args';
 import { lineWriter } from './output';
 
@@ -91,7 +92,7 @@ export async function runAuditCommand(db: Database, config: AppConfig, clock: Cl
     }
     case 'export': {
       const since = option(args, 'since');
-      if (since !== undefined && Number.isNaN(Date.parse(since))) throw new UsageError('--since must be an RFC 3339 timestamp');
+      if (since !== undefined && !isStorableInstant(since)) throw new UsageError('--since must be an RFC 3339 timestamp');
       await exportVersions(
         db,
         { since: since === undefined ? undefined : new Date(since).toISOString(), organization: option(args, 'org') },

@@ -16,6 +16,15 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ID = /^[A-Za-z0-9_]{1,128}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const MAX_CURSOR_LENGTH = 512;
+/** Timestamps both databases can store: PostgreSQL has no year 0. */
+const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
+/** True for an instant both databases can store and compare. */
+export function isStorableInstant(value: string): boolean {
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && time >= EARLIEST && time <= LATEST;
+}
 
 export const ENVIRONMENT_PAGE = { c: 'timestamp', i: 'id' } as const;
 export type PagePosition = Position<typeof ENVIRONMENT_PAGE>;
@@ -34,7 +43,7 @@ function valid(kind: FieldKind, value: unknown): boolean {
       return (
         typeof value === 'string' &&
         TIMESTAMP.test(value) &&
-        !Number.isNaN(Date.parse(value)) &&
+        isStorableInstant(value) &&
         new Date(value).toISOString() === value
       );
     case 'id':

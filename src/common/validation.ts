@@ -1,5 +1,4 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 import { ApiError } from './api-error';
 
 function firstProblem(errors: ValidationError[], parent = ''): string | null {
@@ -18,16 +17,51 @@ function firstProblem(errors: ValidationError[], parent = ''): string | null {
   return null;
 }
 
+/** A request class, and the request classes of its nested objects. */
+export type RequestClass = (new () => object) & { nested?: Record<string, RequestClass> };
+
+const knownPropertiesCache = new WeakMap<RequestClass, Set<string>>();
+
+/** The properties a request class declares (its own and inherited validation decorators). */
+function knownProperties(cls: RequestClass): Set<string> {
+  let known = knownPropertiesCache.get(cls);
+  if (!known) {
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
+    known = new Set(metadata.map((entry) => entry.propertyName));
+    knownPropertiesCache.set(cls, known);
+  }
+  return known;
+}
+
+/**
+ * Copies a JSON object onto a new instance of its request class, refusing
+ * any key the class does not declare. Only own keys are looked at and only
+ * declared ones are copied, so keys such as "constructor" or "toString" are
+ * unknown fields like any other and never reach the instance.
+ */
+function toInstance(cls: RequestClass, value: Record<string, unknown>, path: string): object {
+  const known = knownProperties(cls);
+  const instance = new cls() as Record<string, unknown>;
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) throw ApiError.badRequest(`${path}${key}: unknown field`);
+    const item = value[key];
+    const child = cls.nested && Object.prototype.hasOwnProperty.call(cls.nested, key) ? cls.nested[key] : undefined;
+    const isObject = item !== null && typeof item === 'object' && !Array.isArray(item);
+    instance[key] = child && isObject ? toInstance(child, item as Record<string, unknown>, `${path}${key}.`) : item;
+  }
+  return instance;
+}
+
 /**
  * Checks a JSON body against a class-validator request class: JavaScript
  * types, nesting, and no unknown fields at any level. Value rules (lengths,
- * formats, merge results) are the domain's. Returns a plain object.
+ * formats, merge results) are the domain's. Returns the body as parsed.
  */
-export function validateBody<T extends object>(cls: new () => T, body: unknown): T {
+export function validateBody<T extends object>(cls: RequestClass & (new () => T), body: unknown): T {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw ApiError.badRequest('Request body must be a JSON object');
   }
-  const instance = plainToInstance(cls, body, { enableImplicitConversion: false });
+  const instance = toInstance(cls, body as Record<string, unknown>, '');
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   if (errors.length) throw ApiError.badRequest(firstProblem(errors) ?? 'Request body is invalid');
   return body as T;

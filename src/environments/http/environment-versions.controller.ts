@@ -3,6 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiKeyGuard, CurrentPrincipal } from '../../auth/api-key.guard';
 import type { Principal } from '../../auth/api-keys.service';
 import { ApiError } from '../../common/api-error';
+import { isStorableInstant } from '../../common/page-cursor';
 import type { VersionFilters } from '../projections/environment-versions.read-model';
 import { VERSION_OPERATIONS, VersionOperation } from '../projections/environment-versions.projection';
 import { ListEnvironmentVersionsQuery, VersionPage } from '../queries/list-environment-versions/list-environment-versions.query';
@@ -13,7 +14,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d
 
 function timeFilter(name: string, raw: unknown): string | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !RFC3339.test(raw) || Number.isNaN(Date.parse(raw))) {
+  if (typeof raw !== 'string' || !RFC3339.test(raw) || !isStorableInstant(raw)) {
     throw ApiError.badRequest(`${name} must be an RFC 3339 timestamp such as 2026-05-29T10:00:00Z`);
   }
   return new Date(raw).toISOString();

@@ -1,4 +1,3 @@
-import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 
 /**
@@ -40,6 +39,8 @@ export class PackagesRequest {
 }
 
 export class ConfigRequest {
+  static readonly nested = { networking: NetworkingRequest, packages: PackagesRequest };
+
   @IsOptional()
   @IsString()
   type?: string | null;
@@ -47,17 +48,17 @@ export class ConfigRequest {
   @IsOptional()
   @IsObject()
   @ValidateNested()
-  @Type(() => NetworkingRequest)
   networking?: NetworkingRequest | null;
 
   @IsOptional()
   @IsObject()
   @ValidateNested()
-  @Type(() => PackagesRequest)
   packages?: PackagesRequest | null;
 }
 
 export class EnvironmentFieldsRequest {
+  static readonly nested = { config: ConfigRequest };
+
   @IsOptional()
   @IsString()
   name?: string | null;
@@ -69,7 +70,6 @@ export class EnvironmentFieldsRequest {
   @IsOptional()
   @IsObject()
   @ValidateNested()
-  @Type(() => ConfigRequest)
   config?: ConfigRequest | null;
 
   /** Values are checked by the domain (code invalid_metadata). */
