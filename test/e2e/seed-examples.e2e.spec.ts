@@ -1,0 +1,262 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { http, startTestApp, TestApp } from '../support/test-app';
+
+const run = promisify(execFile);
+
+/**
+ * The curl examples of the two seed pages (shared/seeds/000_228b8688fa89cd4e.txt,
+ * Update Environment, and 002_aa22d966a0b3ca87.txt, List Environments) run
+ * with the real curl binary. The arguments are the seeds' own, word for word;
+ * only the host, the key and (necessarily) the environment id are swapped.
+ * `--silent --show-error --write-out` are added after them so that the test
+ * can read the status; they change nothing that is sent.
+ */
+const SEED_HOST = 'https://api.sandbase.ai';
+const SEED_KEY = 'sk-sb-YOUR_KEY';
+const SEED_ID = 'env_011CZkZ9X2dpNyB7HsEFoRfW';
+
+/** The Update Environment example, as on the seed page. */
+const UPDATE_EXAMPLE = [
+  '-X',
+  'POST',
+  `${SEED_HOST}/v1/environments/${SEED_ID}`,
+  '-H',
+  `Authorization: Bearer ${SEED_KEY}`,
+  '-H',
+  'Content-Type: application/json',
+  '-d',
+  `{
+    "config": {
+      "type": "cloud",
+      "packages": { "type": "packages", "pip": ["pandas", "numpy", "scikit-learn"] }
+    }
+  }`,
+];
+
+/** The List Environments example, as on the seed page. */
+const LIST_EXAMPLE = [`${SEED_HOST}/v1/environments?limit=20`, '-H', `Authorization: Bearer ${SEED_KEY}`];
+
+/** The keys of the seeds' Environment objects (the service may add its extensions, scope and version). */
+const SEED_ENVIRONMENT_KEYS = [
+  'archived_at', 'config', 'created_at', 'description', 'id', 'metadata', 'name', 'type', 'updated_at',
+];
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+interface CurlResult {
+  status: number;
+  body: any;
+}
+
+function swap(args: string[], baseUrl: string, key: string, id?: string): string[] {
+  return args.map((arg) => {
+    let out = arg.split(SEED_HOST).join(baseUrl).split(SEED_KEY).join(key);
+    if (id) out = out.split(SEED_ID).join(id);
+    return out;
+  });
+}
+
+async function curl(args: string[]): Promise<CurlResult> {
+  const marker = '\n--status--';
+  const { stdout } = await run('curl', [...args, '--silent', '--show-error', '--write-out', `${marker}%{http_code}`]);
+  const at = stdout.lastIndexOf(marker);
+  return { status: Number(stdout.slice(at + marker.length)), body: JSON.parse(stdout.slice(0, at)) };
+}
+
+describe('the seed pages’ curl examples', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('the curl binary is installed', async () => {
+    const { stdout } = await run('curl', ['--version']);
+    expect(stdout).toMatch(/^curl \d+\.\d+/);
+  });
+
+  it('the examples are the seeds’ own, with only host and key (and id) left to swap', () => {
+    expect(swap(UPDATE_EXAMPLE, 'http://h', 'K', 'env_X')).toEqual([
+      '-X',
+      'POST',
+      'http://h/v1/environments/env_X',
+      '-H',
+      'Authorization: Bearer K',
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      UPDATE_EXAMPLE[8],
+    ]);
+    expect(JSON.parse(UPDATE_EXAMPLE[8])).toEqual({
+      config: { type: 'cloud', packages: { type: 'packages', pip: ['pandas', 'numpy', 'scikit-learn'] } },
+    });
+  });
+
+  describe('Update Environment', () => {
+    it('replaces pip and preserves every other field, answering with the seed’s Environment shape', async () => {
+      // The environment of the seed page, as it was before the update (the List page shows pip [pandas, numpy]).
+      const name = `python-data-analysis-${randomBytes(3).toString('hex')}`;
+      const created = await http(t, 'POST', '/v1/environments', {
+        body: {
+          name,
+          description: 'Python environment with data-analysis packages.',
+          config: {
+            type: 'cloud',
+            networking: {
+              type: 'limited',
+              allowed_hosts: ['api.example.com'],
+              allow_mcp_servers: false,
+              allow_package_managers: true,
+            },
+            packages: { type: 'packages', pip: ['pandas', 'numpy'] },
+          },
+        },
+      });
+      expect(created.status).toBe(200);
+      const before = created.body;
+
+      const { status, body } = await curl(swap(UPDATE_EXAMPLE, t.baseUrl, t.key, before.id));
+      expect(status).toBe(200);
+      for (const key of SEED_ENVIRONMENT_KEYS) expect(body).toHaveProperty(key);
+      expect(body).toMatchObject({
+        id: before.id,
+        type: 'environment',
+        name,
+        description: 'Python environment with data-analysis packages.',
+        config: {
+          type: 'cloud',
+          networking: {
+            type: 'limited',
+            allowed_hosts: ['api.example.com'],
+            allow_mcp_servers: false,
+            allow_package_managers: true,
+          },
+          packages: {
+            type: 'packages',
+            apt: [],
+            cargo: [],
+            gem: [],
+            go: [],
+            npm: [],
+            pip: ['pandas', 'numpy', 'scikit-learn'],
+          },
+        },
+        metadata: {},
+        archived_at: null,
+        created_at: before.created_at,
+      });
+      expect(body.config).toEqual({
+        ...before.config,
+        packages: { ...before.config.packages, pip: ['pandas', 'numpy', 'scikit-learn'] },
+      });
+      expect(body.created_at).toMatch(TIMESTAMP);
+      expect(body.updated_at).toMatch(TIMESTAMP);
+      expect(body.updated_at >= before.updated_at).toBe(true);
+      // Every field the example did not send is as it was.
+      const { config: _c, updated_at: _u, version: _v, ...rest } = body;
+      const { config: _c0, updated_at: _u0, version: _v0, ...restBefore } = before;
+      expect(rest).toEqual(restBefore);
+
+      // The change is stored: retrieve shows the same object.
+      const retrieved = await http(t, 'GET', `/v1/environments/${before.id}`);
+      expect(retrieved.body).toEqual(body);
+
+      // Sending the example again changes nothing.
+      const again = await curl(swap(UPDATE_EXAMPLE, t.baseUrl, t.key, before.id));
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(body);
+    });
+
+    it('answers an unknown id with a 404 in the error envelope', async () => {
+      const { status, body } = await curl(swap(UPDATE_EXAMPLE, t.baseUrl, t.key));
+      expect(status).toBe(404);
+      expect(body).toMatchObject({ type: 'error', error: { type: 'not_found_error' }, request_id: expect.stringMatching(/^req_/) });
+    });
+
+    it('answers a wrong key with a 401', async () => {
+      const { status, body } = await curl(swap(UPDATE_EXAMPLE, t.baseUrl, 'sk-sb-YOUR_KEY'));
+      expect(status).toBe(401);
+      expect(body.error.type).toBe('authentication_error');
+    });
+  });
+
+  describe('List Environments', () => {
+    it('?limit=20 returns the page shape of the seed', async () => {
+      const org = await t.createKey(`seed-list-${randomBytes(3).toString('hex')}`);
+      const created = await http({ baseUrl: t.baseUrl, key: org.key }, 'POST', '/v1/environments', {
+        body: {
+          name: 'python-data-analysis',
+          description: 'Python environment with data-analysis packages.',
+          config: {
+            type: 'cloud',
+            networking: {
+              type: 'limited',
+              allowed_hosts: ['api.example.com'],
+              allow_mcp_servers: false,
+              allow_package_managers: true,
+            },
+            packages: { type: 'packages', pip: ['pandas', 'numpy'] },
+          },
+        },
+      });
+      expect(created.status).toBe(200);
+
+      const { status, body } = await curl(swap(LIST_EXAMPLE, t.baseUrl, org.key));
+      expect(status).toBe(200);
+      expect(Object.keys(body)).toEqual(['data']); // the last page: no next_page key at all
+      expect(body.data).toHaveLength(1);
+      const env = body.data[0];
+      for (const key of SEED_ENVIRONMENT_KEYS) expect(env).toHaveProperty(key);
+      expect(env).toMatchObject({
+        id: created.body.id,
+        type: 'environment',
+        name: 'python-data-analysis',
+        description: 'Python environment with data-analysis packages.',
+        config: {
+          type: 'cloud',
+          networking: {
+            type: 'limited',
+            allowed_hosts: ['api.example.com'],
+            allow_mcp_servers: false,
+            allow_package_managers: true,
+          },
+          packages: { type: 'packages', apt: [], cargo: [], gem: [], go: [], npm: [], pip: ['pandas', 'numpy'] },
+        },
+        metadata: {},
+        archived_at: null,
+      });
+      expect(env.created_at).toMatch(TIMESTAMP);
+      expect(env.updated_at).toBe(env.created_at);
+      expect(env).toEqual(created.body);
+    });
+
+    it('with more than 20 environments: 20 items and a next_page cursor like the seed’s', async () => {
+      const org = await t.createKey(`seed-list-many-${randomBytes(3).toString('hex')}`);
+      const client = { baseUrl: t.baseUrl, key: org.key };
+      const ids: string[] = [];
+      for (let i = 0; i < 21; i++) {
+        const response = await http(client, 'POST', '/v1/environments', { body: { name: `seed-env-${i}` } });
+        expect(response.status).toBe(200);
+        ids.unshift(response.body.id);
+      }
+      const first = await curl(swap(LIST_EXAMPLE, t.baseUrl, org.key));
+      expect(first.status).toBe(200);
+      expect(Object.keys(first.body).sort()).toEqual(['data', 'next_page']);
+      expect(first.body.data.map((e: any) => e.id)).toEqual(ids.slice(0, 20));
+      expect(first.body.next_page).toMatch(/^page_[A-Za-z0-9_-]+$/);
+      const position = JSON.parse(Buffer.from(first.body.next_page.slice(5), 'base64url').toString('utf8'));
+      expect(typeof position).toBe('object');
+
+      // "pass it back as the page parameter": the same example with &page=.
+      const nextArgs = swap(LIST_EXAMPLE, t.baseUrl, org.key);
+      nextArgs[0] += `&page=${first.body.next_page}`;
+      const second = await curl(nextArgs);
+      expect(second.status).toBe(200);
+      expect(second.body).toEqual({ data: [expect.objectContaining({ id: ids[20] })] });
+    });
+  });
+});
