@@ -16,14 +16,29 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ID = /^[A-Za-z0-9_]{1,128}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const MAX_CURSOR_LENGTH = 512;
-/** Timestamps both databases can store: PostgreSQL has no year 0. */
-const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
+/** Instants accepted in cursors and filters: years 1000-9999 (PostgreSQL has no year 0). */
+const EARLIEST = Date.parse('1000-01-01T00:00:00.000Z');
 const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
 
-/** True for an instant both databases can store and compare. */
+/**
+ * True for an RFC 3339-style instant that names a real calendar date and time
+ * (Date.parse rolls 2026-02-30 over to March) within what both databases store.
+ */
 export function isStorableInstant(value: string): boolean {
   const time = Date.parse(value);
-  return !Number.isNaN(time) && time >= EARLIEST && time <= LATEST;
+  if (Number.isNaN(time) || time < EARLIEST || time > LATEST) return false;
+  const fields = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(value);
+  if (!fields) return false;
+  const [y, mo, d, h, mi, sec] = fields.slice(1).map(Number);
+  const local = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+  return (
+    local.getUTCFullYear() === y &&
+    local.getUTCMonth() === mo - 1 &&
+    local.getUTCDate() === d &&
+    local.getUTCHours() === h &&
+    local.getUTCMinutes() === mi &&
+    local.getUTCSeconds() === sec
+  );
 }
 
 export const ENVIRONMENT_PAGE = { c: 'timestamp', i: 'id' } as const;
