@@ -24,7 +24,21 @@ describe('projections verify and rebuild', () => {
       const roll = random();
       if (roll < 0.2 || ids.length < 5) {
         const r = await http(t, 'POST', '/v1/environments', {
-          body: { name: `r-${i}`, metadata: random() < 0.5 ? { team: pick(['a', 'b']) } : undefined },
+          body: {
+            name: `r-${i}`,
+            // Several metadata keys, sent out of order: PostgreSQL's jsonb hands
+            // them back reordered, and a rebuild must still reproduce `changes`.
+            metadata: pick([undefined, { team: pick(['a', 'b']) }, { zz_owner_longest: `o${i}`, team: 'a', ab: '1' }]),
+            config: pick([
+              undefined,
+              { type: 'self_hosted' },
+              {
+                type: 'cloud',
+                networking: { allow_mcp_servers: true, type: 'limited', allowed_hosts: ['x.example.com'] },
+                packages: { pip: ['pandas'], apt: ['curl'] },
+              },
+            ]),
+          },
         });
         if (r.status === 200) ids.push(r.body.id);
         continue;

@@ -1,4 +1,4 @@
-import type { EnvironmentFields } from './environment';
+import { EnvironmentFields, PACKAGE_MANAGERS } from './environment';
 
 /** One changed leaf of an environment, as the audit history reports it. */
 export interface FieldChange {
@@ -9,6 +9,15 @@ export interface FieldChange {
 
 type Leaves = Map<string, unknown>;
 
+const LIMITED_NETWORKING_FIELDS = ['type', 'allowed_hosts', 'allow_mcp_servers', 'allow_package_managers'] as const;
+
+/**
+ * Every leaf of an environment in one fixed order: fields as declared,
+ * networking and package managers in their documented order, metadata keys
+ * sorted. The order never depends on how the state was built (a request body,
+ * or a row PostgreSQL's jsonb handed back with its keys reordered), so a
+ * rebuild from the log reproduces `changes` exactly.
+ */
 function leavesOf(fields: EnvironmentFields, networkingAsOneLeaf: boolean): Leaves {
   const leaves: Leaves = new Map();
   leaves.set('name', fields.name);
@@ -18,15 +27,20 @@ function leavesOf(fields: EnvironmentFields, networkingAsOneLeaf: boolean): Leav
   if (fields.config.type === 'cloud') {
     const { networking, packages } = fields.config;
     if (networkingAsOneLeaf) {
-      leaves.set('config.networking', networking);
+      leaves.set(
+        'config.networking',
+        networking.type === 'limited'
+          ? Object.fromEntries(LIMITED_NETWORKING_FIELDS.map((key) => [key, networking[key]]))
+          : { type: networking.type },
+      );
+    } else if (networking.type === 'limited') {
+      for (const key of LIMITED_NETWORKING_FIELDS) leaves.set(`config.networking.${key}`, networking[key]);
     } else {
-      for (const [key, value] of Object.entries(networking)) leaves.set(`config.networking.${key}`, value);
+      leaves.set('config.networking.type', networking.type);
     }
-    for (const [key, value] of Object.entries(packages)) {
-      if (key !== 'type') leaves.set(`config.packages.${key}`, value);
-    }
+    for (const manager of PACKAGE_MANAGERS) leaves.set(`config.packages.${manager}`, packages[manager]);
   }
-  for (const [key, value] of Object.entries(fields.metadata)) leaves.set(`metadata.${key}`, value);
+  for (const key of Object.keys(fields.metadata).sort()) leaves.set(`metadata.${key}`, fields.metadata[key]);
   return leaves;
 }
 

@@ -206,4 +206,49 @@ describe('initialChanges', () => {
   it('lists only name, scope and config.type for a self_hosted environment', () => {
     expect(initialChanges(fields({ config: { type: 'self_hosted' } })).map((c) => c.path)).toEqual(['name', 'scope', 'config.type']);
   });
+
+  it('does not depend on the key order of the state (a jsonb row reorders keys)', () => {
+    const asSent = fields({
+      metadata: { zz_owner_longest: 'a', team: 'b', ab: 'c' },
+      config: cloud(limited({ allowed_hosts: ['x.example.com'] }), { pip: ['pandas'], apt: ['curl'], npm: ['lodash'] }),
+    });
+    const reordered: EnvironmentFields = {
+      scope: 'organization',
+      metadata: { ab: 'c', team: 'b', zz_owner_longest: 'a' },
+      config: {
+        packages: { pip: ['pandas'], npm: ['lodash'], go: [], gem: [], cargo: [], apt: ['curl'], type: 'packages' },
+        networking: { allow_package_managers: true, allowed_hosts: ['x.example.com'], type: 'limited', allow_mcp_servers: false },
+        type: 'cloud',
+      } as CloudConfig,
+      description: null,
+      name: 'env-a',
+    };
+    expect(JSON.stringify(initialChanges(reordered))).toBe(JSON.stringify(initialChanges(asSent)));
+    expect(initialChanges(asSent).map((c) => c.path)).toEqual([
+      'name',
+      'scope',
+      'config.type',
+      'config.networking.type',
+      'config.networking.allowed_hosts',
+      'config.networking.allow_mcp_servers',
+      'config.networking.allow_package_managers',
+      'config.packages.apt',
+      'config.packages.npm',
+      'config.packages.pip',
+      'metadata.ab',
+      'metadata.team',
+      'metadata.zz_owner_longest',
+    ]);
+  });
+
+  it('renders a networking switch in one key order whatever the order of the state', () => {
+    const before = fields({ config: cloud({ type: 'unrestricted' }) });
+    const scrambled = { allow_mcp_servers: true, type: 'limited', allowed_hosts: ['h.example.com'], allow_package_managers: false };
+    const after = fields({ config: cloud(scrambled as LimitedNetworking) });
+    const [change] = diffFields(before, after);
+    expect(change.path).toBe('config.networking');
+    expect(JSON.stringify(change.to)).toBe(
+      '{"type":"limited","allowed_hosts":["h.example.com"],"allow_mcp_servers":true,"allow_package_managers":false}',
+    );
+  });
 });
