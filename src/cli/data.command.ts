@@ -1,11 +1,11 @@
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { verifyAudit } from '../audit/audit-verify';
 import type { Clock } from '../common/clock';
 import type { Database } from '../database/database';
 import { rebuildProjections } from '../environments/projections/projection-rebuild';
 import { ParsedArgs, UsageError } from './args';
 import { exportData, importData } from './data-transfer';
-import { lineWriter } from './output';
+import { closeOutputFile, createOutputFile, lineWriter } from './output';
 
 export const DATA_USAGE = `export [--out <file>]               write organizations, API keys and the whole event log as NDJSON
 import --in <file>                  load an export into an empty database, rebuild projections, verify the audit chain`;
@@ -14,9 +14,9 @@ export async function runDataCommand(db: Database, clock: Clock, args: ParsedArg
   const [command] = args.positional;
   if (command === 'export') {
     const out = args.options.get('out');
-    const stream = typeof out === 'string' ? createWriteStream(out, { flags: 'wx' }) : process.stdout;
-    const end = await exportData(db, clock.now(), lineWriter(stream));
-    if (stream !== process.stdout) await new Promise<void>((resolve) => stream.end(resolve));
+    const file = typeof out === 'string' ? await createOutputFile(out) : null;
+    const end = await exportData(db, clock.now(), lineWriter(file ?? process.stdout));
+    if (file) await closeOutputFile(file);
     process.stderr.write(
       `exported ${end.organizations} organizations, ${end.api_keys} API keys, ${end.events} events\n`,
     );

@@ -10,6 +10,7 @@ import { ENVIRONMENTS_USAGE, runEnvironmentsCommand } from './environments.comma
 import { parseArgs, UsageError } from './args';
 import { CliModule } from './cli.module';
 import { KEYS_USAGE, runKeysCommand } from './keys.command';
+import { flushAndExit } from './output';
 import { PROJECTIONS_USAGE, runProjectionsCommand } from './projections.command';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -44,14 +45,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => flushAndExit(code),
   (error: unknown) => {
     if (error instanceof UsageError) {
       process.stderr.write(`sandbase: ${error.message}\n\n${USAGE}\n`);
-      process.exit(2);
+      return flushAndExit(2);
     }
     const prefix = error instanceof ConfigError ? 'configuration error' : 'error';
     process.stderr.write(`sandbase: ${prefix}: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    flushAndExit(1);
   },
 );
