@@ -185,6 +185,22 @@ describe('audit history API', () => {
       expect(offset.status).toBe(200);
     });
 
+    it('pages an upper time bound exactly, even with a cursor from an unbounded listing', async () => {
+      const everything = await all(`/v1/environment_versions?environment_id=${base.env}`);
+      const upToMiddle = await all(`/v1/environment_versions?environment_id=${base.env}&created_at[lte]=${base.middle}`);
+      expect(upToMiddle.map((v) => v.id)).toEqual(everything.filter((v) => v.created_at <= base.middle).map((v) => v.id));
+      // A cursor taken from the newest page (later than the bound) resumes at the bound, not past it.
+      const newest = await http(t, 'GET', `/v1/environment_versions?environment_id=${base.env}&limit=5`);
+      expect(newest.body.data[4].created_at > base.middle).toBe(true);
+      const resumed = await http(
+        t,
+        'GET',
+        `/v1/environment_versions?environment_id=${base.env}&created_at[lte]=${base.middle}&limit=5&page=${newest.body.next_page}`,
+      );
+      expect(resumed.status).toBe(200);
+      expect(resumed.body.data.map((v: any) => v.id)).toEqual(upToMiddle.slice(0, 5).map((v) => v.id));
+    });
+
     it('refuses bad filters with a 400', async () => {
       for (const query of ['operation=renamed', 'created_at[gte]=yesterday', 'created_at[lte]=2026-13-01T00:00:00Z', 'limit=0', 'page=nope']) {
         const r = await http(t, 'GET', `/v1/environment_versions?${query}`);

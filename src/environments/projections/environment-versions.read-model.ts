@@ -102,7 +102,10 @@ export function organizationVersionsQuery(
   if (filters.operation !== undefined) where.push('operation = ?');
   if (filters.api_key_id !== undefined) where.push('api_key_id = ?');
   if (filters.created_at_gte !== undefined) where.push(`created_at >= ${ts}`);
-  if (filters.created_at_lte !== undefined) where.push(`created_at <= ${ts}`);
+  // With a cursor, the upper time bound is folded into the cursor (see
+  // organizationVersionsParams): one keyset bound, so the index range starts
+  // at the cursor rather than at created_at[lte] with rows skipped up to it.
+  if (filters.created_at_lte !== undefined && !after) where.push(`created_at <= ${ts}`);
   if (after) where.push(`(created_at, event_position) < (${ts}, ?)`);
   return `SELECT ${COLUMNS} FROM environment_versions WHERE ${where.join(' AND ')}
     ORDER BY created_at DESC, event_position DESC LIMIT ?`;
@@ -115,10 +118,18 @@ export function organizationVersionsParams(
   limit: number,
 ): unknown[] {
   const params: unknown[] = [organizationId];
-  for (const key of ['environment_id', 'operation', 'api_key_id', 'created_at_gte', 'created_at_lte'] as const) {
+  for (const key of ['environment_id', 'operation', 'api_key_id', 'created_at_gte'] as const) {
     if (filters[key] !== undefined) params.push(filters[key]);
   }
-  if (after) params.push(after.c, after.p);
+  const lte = filters.created_at_lte;
+  if (after) {
+    // The stricter of the two upper bounds: a cursor later than created_at[lte]
+    // (one made under another filter) resumes just after the lte instant.
+    const bound = lte !== undefined && Date.parse(after.c) > Date.parse(lte) ? { c: lte, p: Number.MAX_SAFE_INTEGER } : after;
+    params.push(bound.c, bound.p);
+  } else if (lte !== undefined) {
+    params.push(lte);
+  }
   params.push(limit + 1);
   return params;
 }
