@@ -155,8 +155,26 @@ export async function verifyOrganizationChain(
   return { organization_id: organizationId, valid: true, events_checked: checked, head, problem: null, hashes_at: hashesAt };
 }
 
-export async function organizationIds(sql: Sql, name?: string): Promise<{ id: string; name: string }[]> {
-  return name === undefined
-    ? sql.query<{ id: string; name: string }>('SELECT id, name FROM organizations ORDER BY name')
-    : sql.query<{ id: string; name: string }>('SELECT id, name FROM organizations WHERE name = ?', [name]);
+/**
+ * The organizations whose chains to verify. Without a name: every
+ * organization that has events or a chain head, not only those still listed
+ * in `organizations`, so deleting an organization's row cannot hide its
+ * chain from verification. `name` is null for such an unlisted organization.
+ */
+export async function organizationIds(sql: Sql, name?: string): Promise<{ id: string; name: string | null }[]> {
+  if (name !== undefined) {
+    return sql.query<{ id: string; name: string }>('SELECT id, name FROM organizations WHERE name = ?', [name]);
+  }
+  const rows = await sql.query<{ id: string; name: string | null }>(
+    `SELECT ids.id, o.name
+     FROM (SELECT DISTINCT organization_id AS id FROM events
+           UNION SELECT organization_id FROM audit_chain_heads
+           UNION SELECT id FROM organizations) ids
+     LEFT JOIN organizations o ON o.id = ids.id`,
+  );
+  const key = (row: { id: string; name: string | null }) => [row.name === null ? 1 : 0, row.name ?? '', row.id] as const;
+  return rows.sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0) || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0);
+  });
 }

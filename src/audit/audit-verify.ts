@@ -6,6 +6,8 @@ import { readCheckpoints, signatureValid } from './checkpoints';
 export interface AuditReport {
   valid: boolean;
   organizations: Omit<ChainVerification, 'hashes_at'>[];
+  /** Problems outside any one chain: an organization row missing or unknown. */
+  problems: string[];
   checkpoints: { checked: number; problems: string[] } | null;
 }
 
@@ -46,11 +48,18 @@ export async function verifyAudit(
     }
   }
   const organizations: AuditReport['organizations'] = [];
+  const general: string[] = [];
   const known = await organizationIds(sql, options.organization);
   if (options.organization !== undefined && known.length === 0) {
-    problems.push(`no organization named ${JSON.stringify(options.organization)}`);
+    general.push(`no organization named ${JSON.stringify(options.organization)}`);
   }
   for (const org of known) {
+    if (org.name === null) {
+      general.push(
+        `organization ${org.id} has events in the log but no row in organizations: it was removed outside the service`,
+      );
+    }
+    const label = org.name ?? org.id;
     const expected = wanted.get(org.id) ?? new Map();
     const result = await verifyOrganizationChain(sql, org.id, { collectHashesAt: new Set(expected.keys()) });
     const { hashes_at: hashesAt, ...summary } = result;
@@ -61,9 +70,9 @@ export async function verifyAudit(
     for (const [seq, { hash, file }] of expected) {
       if (seq === 0) continue;
       if (seq > end) {
-        problems.push(`${org.name}: ${file} signed chain sequence ${seq}, but the log ends at ${end}: newest events were removed`);
+        problems.push(`${label}: ${file} signed chain sequence ${seq}, but the log ends at ${end}: newest events were removed`);
       } else if (hashesAt?.get(seq) !== hash) {
-        problems.push(`${org.name}: the chain at sequence ${seq} differs from the one ${file} signed: events at or before it were rewritten`);
+        problems.push(`${label}: the chain at sequence ${seq} differs from the one ${file} signed: events at or before it were rewritten`);
       }
     }
   }
@@ -71,8 +80,9 @@ export async function verifyAudit(
     problems.push(`organization ${organizationId} is in the checkpoints but no longer in the database`);
   }
   return {
-    valid: problems.length === 0 && organizations.every((o) => o.valid),
+    valid: problems.length === 0 && general.length === 0 && organizations.every((o) => o.valid),
     organizations,
-    checkpoints: options.checkpointsDir !== undefined ? { checked: checkpointCount, problems } : problems.length ? { checked: 0, problems } : null,
+    problems: general,
+    checkpoints: options.checkpointsDir !== undefined ? { checked: checkpointCount, problems } : null,
   };
 }

@@ -71,13 +71,14 @@ export function readCheckpoints(dir: string): { file: string; checkpoint: Checkp
 }
 
 export async function currentHeads(sql: Sql): Promise<CheckpointDigest['heads']> {
-  const rows = await sql.query<{ organization_id: string; organization: string; chain_seq: number | string; hash: string; event_position: number | string }>(
+  // Every chain head, also one whose organization row is gone (named by its id then).
+  const rows = await sql.query<{ organization_id: string; organization: string | null; chain_seq: number | string; hash: string; event_position: number | string }>(
     `SELECT h.organization_id, o.name AS organization, h.chain_seq, h.hash, h.event_position
-     FROM audit_chain_heads h JOIN organizations o ON o.id = h.organization_id ORDER BY h.organization_id`,
+     FROM audit_chain_heads h LEFT JOIN organizations o ON o.id = h.organization_id ORDER BY h.organization_id`,
   );
   return rows.map((row) => ({
     organization_id: row.organization_id,
-    organization: row.organization,
+    organization: row.organization ?? row.organization_id,
     chain_seq: Number(row.chain_seq),
     hash: row.hash,
     event_position: Number(row.event_position),

@@ -58,6 +58,7 @@ export async function runAuditCommand(db: Database, config: AppConfig, clock: Cl
               : `FAILED  ${org.organization_id}: ${org.problem!.message}\n`,
           );
         }
+        for (const problem of report.problems) process.stdout.write(`FAILED  ${problem}\n`);
         if (report.checkpoints) {
           process.stdout.write(`checkpoints: ${report.checkpoints.checked} checked\n`);
           for (const problem of report.checkpoints.problems) process.stdout.write(`FAILED  ${problem}\n`);

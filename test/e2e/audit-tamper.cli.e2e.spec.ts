@@ -71,6 +71,28 @@ describe('audit verify against a tampered database', () => {
     expect(api.body).toMatchObject({ valid: false, problem: { kind: 'altered', event_id: target.event_id } });
   });
 
+  it('still checks, and reports, an organization whose row was deleted to hide a tampered chain', async () => {
+    const rows = await seed();
+    const target = rows[2];
+    const org = await t.db.query<{ organization_id: string }>('SELECT organization_id FROM events WHERE position = ?', [target.position]);
+    const organizationId = org[0].organization_id;
+    await t.db.execute("UPDATE events SET event_id = 'evt_forged' WHERE position = ?", [target.position]);
+    await t.db.execute('DELETE FROM api_keys WHERE organization_id = ?', [organizationId]);
+    await t.db.execute('DELETE FROM organizations WHERE id = ?', [organizationId]);
+    const { code, report } = await verify();
+    expect(code).toBe(1);
+    expect(report.valid).toBe(false);
+    const checked = report.organizations.find((o: any) => o.organization_id === organizationId);
+    expect(checked.problem).toMatchObject({ kind: 'altered', event_position: target.position });
+    expect(report.problems).toEqual([
+      `organization ${organizationId} has events in the log but no row in organizations: it was removed outside the service`,
+    ]);
+    const text = await runCli(['audit', 'verify'], env);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(`FAILED  ${organizationId}: event evt_forged at position ${target.position} was altered`);
+    expect(text.stdout).toContain('no row in organizations');
+  });
+
   it('names the event after a deleted one', async () => {
     const rows = await seed();
     await t.db.execute('DELETE FROM events WHERE position = ?', [rows[2].position]);
