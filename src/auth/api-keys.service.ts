@@ -86,7 +86,13 @@ export class ApiKeysService {
   async ensureBootstrapKey(secret: string): Promise<CreatedApiKey | null> {
     const rows = await this.db.query('SELECT id FROM api_keys WHERE key_hash = ?', [hashApiKey(secret)]);
     if (rows.length) return null;
-    return this.createKey('default', secret);
+    try {
+      return await this.createKey('default', secret);
+    } catch (error) {
+      // Another instance starting at the same time created it first.
+      if (violatedUniqueConstraint(error) === 'api_keys_key_hash_unique') return null;
+      throw error;
+    }
   }
 
   async listKeys(): Promise<ApiKeySummary[]> {

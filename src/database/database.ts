@@ -1,4 +1,4 @@
-import { DataSource, QueryFailedError, QueryRunner } from 'typeorm';
+import { DataSource, MigrationExecutor, QueryFailedError, QueryRunner } from 'typeorm';
 import type { DatabaseConfig } from '../config/config';
 import { createDataSource } from './data-source';
 
@@ -98,7 +98,7 @@ export class Database implements Sql {
       throw new DatabaseUnavailableError(`cannot open the database ${describeDatabase(config)}: ${(error as Error).message}`);
     }
     try {
-      if (options.migrate) await dataSource.runMigrations({ transaction: 'each' });
+      if (options.migrate) await runMigrationsExclusively(dataSource);
     } catch (error) {
       await dataSource.destroy();
       throw error;
@@ -185,6 +185,42 @@ export class Database implements Sql {
   }
 }
 
+/**
+ * Runs the pending migrations while holding a database-wide lock, so that
+ * several instances starting at once on a fresh database do not race: the
+ * first applies them, the others wait and then find nothing pending.
+ * PostgreSQL: a session advisory lock on the migrating connection.
+ * SQLite: every migration inside one BEGIN IMMEDIATE transaction (the file's
+ * write lock; other processes wait up to the busy timeout).
+ */
+async function runMigrationsExclusively(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  const executor = new MigrationExecutor(dataSource, runner);
+  try {
+    if (dataSource.options.type === 'postgres') {
+      await runner.query(`SELECT pg_advisory_lock(hashtextextended('sandbase:migrations', 0))`);
+      try {
+        executor.transaction = 'each';
+        await executor.executePendingMigrations();
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock(hashtextextended('sandbase:migrations', 0))`).catch(() => undefined);
+      }
+    } else {
+      await runner.query('BEGIN IMMEDIATE');
+      try {
+        executor.transaction = 'none';
+        await executor.executePendingMigrations();
+        await runner.query('COMMIT');
+      } catch (error) {
+        await runner.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
 export class DatabaseUnavailableError extends Error {}
 
 /** Where the database is, for messages: never the password. */
@@ -243,6 +279,7 @@ const SQLITE_UNIQUE_COLUMNS: Record<string, string> = {
   'events.organization_id, events.chain_seq': 'events_chain_seq_unique',
   'environments.organization_id, environments.name': 'environments_org_name_unique',
   'organizations.name': 'organizations_name_unique',
+  'api_keys.key_hash': 'api_keys_key_hash_unique',
 };
 
 export const DATABASE = Symbol('Database');
