@@ -7,6 +7,11 @@ export type DatabaseConfig =
       url: string;
       poolSize: number;
       statementTimeoutMs: number;
+      /**
+       * Client-side limit for one round trip, so that a query on a connection
+       * the network silently dropped fails (503) instead of hanging. 0 = none.
+       */
+      queryTimeoutMs: number;
       ssl: false | { rejectUnauthorized: boolean };
     };
 
@@ -57,11 +62,15 @@ export function parseDatabaseUrl(raw: string | undefined, env: Env = {}): Databa
     if (!['off', 'require', 'verify'].includes(sslMode)) {
       throw new ConfigError(`DATABASE_SSL must be one of off, require, verify (got ${JSON.stringify(sslMode)})`);
     }
+    const statementTimeoutMs = integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30000, 0, 3_600_000);
     return {
       type: 'postgres',
       url,
       poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
-      statementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30000, 0, 3_600_000),
+      statementTimeoutMs,
+      // By default a little longer than the statement timeout, so that the
+      // server's own limit (a clear error) normally comes first.
+      queryTimeoutMs: integer(env, 'DATABASE_QUERY_TIMEOUT_MS', statementTimeoutMs + 5000, 0, 3_600_000),
       ssl: sslMode === 'off' ? false : { rejectUnauthorized: sslMode === 'verify' },
     };
   }

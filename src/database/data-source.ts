@@ -31,7 +31,12 @@ export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
     poolSize: config.poolSize,
     extra: {
       statement_timeout: config.statementTimeoutMs || undefined,
+      query_timeout: config.queryTimeoutMs || undefined,
+      // Waiting for a free pooled connection, or for a new one, gives up after this.
       connectionTimeoutMillis: 10_000,
+      // Idle pooled connections to a peer that vanished are found and dropped.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       application_name: 'sandbase',
     },
     migrations: MIGRATIONS,

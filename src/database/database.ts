@@ -32,8 +32,13 @@ class QueryRunnerSql implements Sql {
   ) {}
 
   private async run(sql: string, params: readonly unknown[]) {
-    const text = this.dialect === 'postgres' ? toPostgresPlaceholders(sql) : sql;
-    return this.runner.query(text, params as unknown[], true);
+    if (this.dialect === 'sqlite') return this.runner.query(sql, params as unknown[], true);
+    try {
+      return await this.runner.query(toPostgresPlaceholders(sql), params as unknown[], true);
+    } catch (error) {
+      if (isQueryTimeout(error)) dropConnection(this.runner, error);
+      throw error;
+    }
   }
 
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -43,6 +48,28 @@ class QueryRunnerSql implements Sql {
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
     return (await this.run(sql, params)).affected ?? 0;
   }
+}
+
+/** The pg client gave up waiting for an answer (DATABASE_QUERY_TIMEOUT_MS). */
+function isQueryTimeout(error: unknown): boolean {
+  const driverError = error instanceof QueryFailedError ? (error.driverError as unknown) : error;
+  return driverError instanceof Error && driverError.message === 'Query read timeout';
+}
+
+/**
+ * Discards a connection whose query timed out on the client: the server may
+ * still answer that query later, so the connection must never be reused.
+ * Releasing it with an error makes the pool remove it at once; closing the
+ * socket frees it even if the network never delivers the goodbye.
+ */
+function dropConnection(runner: QueryRunner, error: unknown): void {
+  const pgRunner = runner as QueryRunner & {
+    databaseConnection?: { connection?: { stream?: { destroy(): void } } };
+    releasePostgresConnection?(error: unknown): Promise<void>;
+  };
+  const stream = pgRunner.databaseConnection?.connection?.stream;
+  void pgRunner.releasePostgresConnection?.(error).catch(() => undefined);
+  stream?.destroy();
 }
 
 export type TransactionMode = 'write' | 'read';
@@ -176,8 +203,17 @@ export class Database implements Sql {
     }
   }
 
-  async ping(): Promise<void> {
-    await this.query('SELECT 1 AS ok');
+  /** Resolves once the database answers; rejects if it fails or takes longer than `timeoutMs`. */
+  async ping(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DatabaseUnavailableError(`the database did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.query('SELECT 1 AS ok'), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {
@@ -256,7 +292,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return true;
   return (
     typeof message === 'string' &&
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/i.test(
+      message,
+    )
   );
 }
 

@@ -2,6 +2,9 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Database, DATABASE } from '../database/database';
 
+/** How long readiness waits for the database before answering 503. */
+export const READY_TIMEOUT_MS = 2000;
+
 /** Unauthenticated probes for load balancers and orchestrators. */
 @Controller('health')
 export class HealthController {
@@ -17,7 +20,7 @@ export class HealthController {
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; database: string }> {
     try {
-      await this.db.ping();
+      await this.db.ping(READY_TIMEOUT_MS);
       return { status: 'ok', database: 'up' };
     } catch {
       reply.status(503);

@@ -10,24 +10,45 @@ import { http, startTestApp, TestApp } from '../support/test-app';
 jest.setTimeout(120_000);
 const run = promisify(execFile);
 
-/** A TCP proxy to PostgreSQL that the test can cut and restore, standing in for a database outage. */
+/**
+ * A TCP proxy to PostgreSQL that the test can cut and restore (an outage:
+ * connections refused and reset), or partition (connections stay open but no
+ * byte gets through, as when a network path silently drops packets).
+ */
 class Proxy {
   private server: Server | null = null;
   private sockets = new Set<Socket>();
+  private pairs = new Set<{ client: Socket; upstream: Socket | null }>();
+  private partitioned = false;
   constructor(
     readonly port: number,
     private readonly target: { host: string; port: number },
   ) {}
 
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  }
+
+  private connect(pair: { client: Socket; upstream: Socket | null }): void {
+    const upstream = createConnection(this.target);
+    this.track(upstream);
+    pair.upstream = upstream;
+    pair.client.pipe(upstream).pipe(pair.client);
+    pair.client.on('close', () => upstream.destroy());
+    upstream.on('close', () => pair.client.destroy());
+  }
+
   async start(): Promise<void> {
     this.server = createServer((client) => {
-      const upstream = createConnection(this.target);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
+      this.track(client);
+      const pair = { client, upstream: null as Socket | null };
+      this.pairs.add(pair);
+      client.on('close', () => this.pairs.delete(pair));
+      // During a partition a new connection is accepted and then hears nothing.
+      if (this.partitioned) client.pause();
+      else this.connect(pair);
     });
     await new Promise<void>((done) => this.server!.listen(this.port, '127.0.0.1', () => done()));
   }
@@ -36,6 +57,31 @@ class Proxy {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((done) => (this.server ? this.server.close(() => done()) : done()));
     this.server = null;
+  }
+
+  /** Every connection stays open, but no byte moves in either direction. */
+  partition(): void {
+    this.partitioned = true;
+    for (const { client, upstream } of this.pairs) {
+      if (!upstream) continue;
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  /** The path works again: what was held back is delivered, as TCP would retransmit it. */
+  heal(): void {
+    this.partitioned = false;
+    for (const pair of this.pairs) {
+      if (!pair.upstream) {
+        this.connect(pair);
+        pair.client.resume();
+        continue;
+      }
+      pair.client.pipe(pair.upstream).pipe(pair.client);
+    }
   }
 }
 
@@ -51,7 +97,10 @@ class Proxy {
     await proxy.start();
     const viaProxy = new URL(database.url);
     viaProxy.port = String(proxy.port);
-    t = await startTestApp({ DATABASE_STATEMENT_TIMEOUT_MS: '5000' }, { databaseUrl: viaProxy.toString() });
+    t = await startTestApp(
+      { DATABASE_STATEMENT_TIMEOUT_MS: '2000', DATABASE_QUERY_TIMEOUT_MS: '3000' },
+      { databaseUrl: viaProxy.toString() },
+    );
   });
 
   afterAll(async () => {
@@ -83,6 +132,45 @@ class Proxy {
     expect(recovered).toBe(200);
     expect((await http(t, 'GET', `/v1/environments/${env.body.id}`)).body.name).toBe('before-outage');
     expect((await http(t, 'POST', '/v1/environments', { body: { name: 'after-outage' } })).status).toBe(200);
+  });
+
+  it('answers 503 instead of hanging during a network partition (connections open, nothing gets through), then recovers', async () => {
+    const env = await http(t, 'POST', '/v1/environments', { body: { name: 'before-partition' } });
+    expect(env.status).toBe(200);
+    // Several pooled connections exist and sit idle when the partition starts.
+    await Promise.all(Array.from({ length: 6 }, () => http(t, 'GET', '/v1/environments?limit=1')));
+
+    proxy.partition();
+    // The limits here are generous bounds for "does not hang", not performance checks:
+    // readiness gives up after 2 s, a query after DATABASE_QUERY_TIMEOUT_MS (3 s here).
+    const patience = () => AbortSignal.timeout(45_000);
+    const ready = await http(t, 'GET', '/health/ready', { key: null, signal: patience() });
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({ status: 'unavailable', database: 'down' });
+    const [read, write, list] = await Promise.all([
+      http(t, 'GET', `/v1/environments/${env.body.id}`, { signal: patience() }),
+      http(t, 'POST', '/v1/environments', { body: { name: 'during-partition' }, signal: patience() }),
+      http(t, 'GET', '/v1/environments', { signal: patience() }),
+    ]);
+    for (const r of [read, write, list]) {
+      expect(r.status).toBe(503);
+      expect(r.body.error.type).toBe('api_error');
+      expect(r.headers.get('retry-after')).toBe('1');
+    }
+    expect((await http(t, 'GET', '/health/live', { key: null })).status).toBe(200);
+
+    proxy.heal();
+    let recovered = 0;
+    for (let i = 0; i < 100 && recovered !== 200; i++) {
+      recovered = (await http(t, 'GET', '/health/ready', { key: null, signal: patience() })).status;
+      if (recovered !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(recovered).toBe(200);
+    // Every pooled connection works again: none is left waiting for an answer that belonged to a timed-out query.
+    const after = await Promise.all(Array.from({ length: 12 }, () => http(t, 'GET', `/v1/environments/${env.body.id}`, { signal: patience() })));
+    expect(after.map((r) => r.status)).toEqual(Array(12).fill(200));
+    expect(after.every((r) => r.body.name === 'before-partition')).toBe(true);
+    expect((await http(t, 'POST', '/v1/environments', { body: { name: 'after-partition' }, signal: patience() })).status).toBe(200);
   });
 
   it('closes its connection pool on SIGTERM and exits cleanly', async () => {

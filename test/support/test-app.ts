@@ -29,7 +29,8 @@ export async function startTestApp(
     ? { url: options.databaseUrl, config: parseDatabaseUrl(options.databaseUrl), drop: async () => undefined }
     : await createTestDatabase({ forceSqlite: options.forceSqlite });
   const config = loadConfig({ LOG_LEVEL: 'error', PORT: '0', DATABASE_URL: database.url, ...env });
-  config.database = database.config;
+  // The test database's own settings (a pool of 20), overridden by any DATABASE_* setting in `env`.
+  config.database = parseDatabaseUrl(database.url, { DATABASE_POOL_SIZE: '20', ...env });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
@@ -61,7 +62,7 @@ export async function http<T = any>(
   t: Pick<TestApp, 'baseUrl' | 'key'>,
   method: string,
   path: string,
-  options: { body?: unknown; headers?: Record<string, string>; key?: string | null } = {},
+  options: { body?: unknown; headers?: Record<string, string>; key?: string | null; signal?: AbortSignal } = {},
 ): Promise<HttpResult<T>> {
   const headers: Record<string, string> = { ...options.headers };
   const key = options.key === undefined ? t.key : options.key;
@@ -71,7 +72,7 @@ export async function http<T = any>(
     payload = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(t.baseUrl + path, { method, headers, body: payload });
+  const response = await fetch(t.baseUrl + path, { method, headers, body: payload, signal: options.signal });
   const text = await response.text();
   let body: unknown = text;
   try {

@@ -25,8 +25,11 @@ describe('configuration from the environment', () => {
       url: 'postgres://u:p@db:5432/sandbase',
       poolSize: 25,
       statementTimeoutMs: 5000,
+      queryTimeoutMs: 10000,
       ssl: { rejectUnauthorized: true },
     });
+    const explicit = loadConfig({ DATABASE_URL: 'postgres://db', DATABASE_QUERY_TIMEOUT_MS: '2500' }).database;
+    expect(explicit).toMatchObject({ statementTimeoutMs: 30000, queryTimeoutMs: 2500 });
   });
 
   it.each([
@@ -36,6 +39,7 @@ describe('configuration from the environment', () => {
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with sqlite: or postgres:\/\//],
     [{ DATABASE_URL: 'sqlite:' }, /needs a file path/],
     [{ DATABASE_URL: 'postgres://db', DATABASE_POOL_SIZE: '0' }, /DATABASE_POOL_SIZE must be between 1 and 1000/],
+    [{ DATABASE_URL: 'postgres://db', DATABASE_QUERY_TIMEOUT_MS: '-1' }, /DATABASE_QUERY_TIMEOUT_MS must be a whole number/],
     [{ DATABASE_URL: 'postgres://db', DATABASE_SSL: 'yes' }, /DATABASE_SSL must be one of off, require, verify/],
     [{ SANDBASE_BOOTSTRAP_API_KEY: 'short' }, /SANDBASE_BOOTSTRAP_API_KEY must look like sk-sb-/],
     [{ HOST: '  ' }, /HOST must not be empty/],
