@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import sjson from 'secure-json-parse';
 import { AppModule } from './app.module';
+import { Database } from './database/database';
 import { ApiError } from './common/api-error';
 import { ErrorEnvelopeFilter } from './common/http-exception.filter';
 import { newRequestId } from './common/ids';
@@ -87,12 +88,21 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     reply.header('request-id', request.id);
     done();
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: NEST_LOG_LEVELS[config.logLevel],
-    bufferLogs: false,
-    bodyParser: false,
-    abortOnError: false,
-  });
+  // Opened before Nest starts: a database that cannot be reached (or migrated)
+  // is reported by the caller in one line, not as Nest's stack trace.
+  const database = await Database.open(config.database, { migrate: true });
+  let app: NestFastifyApplication;
+  try {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
+      logger: NEST_LOG_LEVELS[config.logLevel],
+      bufferLogs: false,
+      bodyParser: false,
+      abortOnError: false,
+    });
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw error;
+  }
   app.useGlobalFilters(new ErrorEnvelopeFilter());
   app.enableShutdownHooks();
   return app;

@@ -1,16 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
+import type { Database } from './database/database';
 import { DatabaseModule } from './database/database.module';
 import { EnvironmentsModule } from './environments/environments.module';
 import { HealthModule } from './health/health.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `database`: already open, so that failing to reach it is reported before Nest starts. */
+  static forRoot(config: AppConfig, database?: Database): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), EnvironmentsModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, HealthModule],
     };
   }
 }

@@ -15,19 +15,24 @@ class DatabaseLifecycle implements OnApplicationShutdown {
   }
 }
 
-/** Opens the database (running pending migrations) once per application, and closes it on shutdown. */
+/**
+ * Provides the database, opened here (running pending migrations) or handed
+ * in already open, once per application; closes it on shutdown.
+ */
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(options: { migrate: boolean } = { migrate: true }): DynamicModule {
+  static forRoot(opened?: Database): DynamicModule {
     return {
       module: DatabaseModule,
       providers: [
-        {
-          provide: DATABASE,
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => Database.open(config.database, options),
-        },
+        opened
+          ? { provide: DATABASE, useValue: opened }
+          : {
+              provide: DATABASE,
+              inject: [APP_CONFIG],
+              useFactory: (config: AppConfig) => Database.open(config.database, { migrate: true }),
+            },
         { provide: CLOCK, useClass: SystemClock },
         DatabaseLifecycle,
       ],

@@ -1,4 +1,9 @@
-import { http, startTestApp, TestApp } from '../support/test-app';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { http, startTestApp, TestApp, withoutLogLevel } from '../support/test-app';
 
 describe('operational surface', () => {
   let t: TestApp;
@@ -43,5 +48,31 @@ describe('operational surface', () => {
     expect(ready.body).toEqual({ status: 'unavailable', database: 'down' });
     await other.app.close();
     await other.database.drop();
+  });
+});
+
+describe('start-up failure', () => {
+  it('prints one line naming the database and exits 1 when the SQLite file cannot be created', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbase-startup-'));
+    const blocker = join(dir, 'not-a-directory');
+    writeFileSync(blocker, 'a file where the database directory should be');
+    let failure: { code: number; stdout: string; stderr: string } | null = null;
+    try {
+      await promisify(execFile)(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+        cwd: resolve(__dirname, '../..'),
+        env: { ...withoutLogLevel(), DATABASE_URL: `sqlite:${blocker}/db.sqlite`, PORT: '0' },
+        timeout: 60_000,
+      });
+    } catch (error) {
+      failure = error as { code: number; stdout: string; stderr: string };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(failure).not.toBeNull();
+    expect(failure!.code).toBe(1);
+    expect(failure!.stdout).toBe('');
+    const lines = failure!.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^sandbase: failed to start: cannot open the database sqlite:.*not-a-directory\/db\.sqlite: /);
   });
 });

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { createTestDatabase, TestDatabase, usingPostgres } from '../support/database';
 import { freePort, startServiceProcess } from '../support/service-process';
 import { Client } from 'pg';
-import { http, startTestApp, TestApp } from '../support/test-app';
+import { http, startTestApp, TestApp, withoutLogLevel } from '../support/test-app';
 
 jest.setTimeout(120_000);
 const run = promisify(execFile);
@@ -216,7 +216,8 @@ class Proxy {
     try {
       await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
         cwd: resolve(__dirname, '../..'),
-        env: { ...process.env, DATABASE_URL: url, PORT: String(await freePort()), LOG_LEVEL: 'fatal' },
+        // The default log level: the failure must still be the only thing printed.
+        env: { ...withoutLogLevel(), DATABASE_URL: url, PORT: String(await freePort()) },
         timeout: 60_000,
       });
     } catch (error) {
@@ -226,5 +227,7 @@ class Proxy {
     expect(failure!.code).toBe(1);
     expect(failure!.stderr).toMatch(new RegExp(`sandbase: failed to start: cannot open the database postgres://127\\.0\\.0\\.1:${closed}/sandbase`));
     expect(failure!.stderr).not.toContain('s3cret-password');
+    expect(failure!.stderr.trim().split('\n')).toHaveLength(1);
+    expect((failure as unknown as { stdout: string }).stdout).toBe('');
   });
 });

@@ -82,3 +82,9 @@ export async function http<T = any>(
   }
   return { status: response.status, headers: response.headers, body: body as T };
 }
+
+/** This process's environment without LOG_LEVEL, to start the service at its default log level. */
+export function withoutLogLevel(): NodeJS.ProcessEnv {
+  const { LOG_LEVEL: _ignored, ...rest } = process.env;
+  return rest;
+}
