@@ -138,6 +138,32 @@ describe('audit history API', () => {
     expect(createdChanges).toEqual(expect.arrayContaining([{ path: 'name', from: null, to: 'leafy' }, { path: 'metadata.keep', from: null, to: 'k' }]));
   });
 
+  it('renders versions with the same key order on every database (jsonb reorders stored keys)', async () => {
+    const created = await http(t, 'POST', '/v1/environments', {
+      body: {
+        name: 'key-order',
+        metadata: { zz_last: '1', a: '2', mm: '3' },
+        config: { type: 'cloud', networking: { allow_package_managers: true, type: 'limited', allowed_hosts: ['k.example.com'] } },
+      },
+    });
+    await http(t, 'POST', `/v1/environments/${created.body.id}`, { body: { config: { type: 'cloud', networking: { type: 'unrestricted' } } } });
+    const environmentKeys = ['id', 'type', 'name', 'description', 'config', 'metadata', 'scope', 'version', 'archived_at', 'created_at', 'updated_at'];
+    const limitedKeys = ['type', 'allowed_hosts', 'allow_mcp_servers', 'allow_package_managers'];
+    const versions = (await http(t, 'GET', `/v1/environments/${created.body.id}/versions`)).body.data;
+    const [switched, first] = versions;
+    expect(Object.keys(first.environment)).toEqual(environmentKeys);
+    expect(Object.keys(first.environment.config)).toEqual(['type', 'networking', 'packages']);
+    expect(Object.keys(first.environment.config.networking)).toEqual(limitedKeys);
+    expect(Object.keys(first.environment.metadata)).toEqual(['a', 'mm', 'zz_last']);
+    for (const change of [...first.changes, ...switched.changes]) expect(Object.keys(change)).toEqual(['path', 'from', 'to']);
+    const networkingSwitch = switched.changes.find((c: any) => c.path === 'config.networking');
+    expect(Object.keys(networkingSwitch.from)).toEqual(limitedKeys);
+    const past = await http(t, 'GET', `/v1/environments/${created.body.id}?version=1`);
+    const { request_id: _ignored, ...pastBody } = past.body;
+    expect(JSON.stringify(pastBody)).toBe(JSON.stringify(first.environment));
+    expect(Object.keys(pastBody)).toEqual(environmentKeys);
+  });
+
   describe('organization-wide, filtered', () => {
     let base: { env: string; start: string; middle: string; end: string };
 

@@ -1,4 +1,4 @@
-import type { EnvironmentConfig, EnvironmentState } from '../domain/environment';
+import type { EnvironmentConfig, EnvironmentState, Networking } from '../domain/environment';
 
 /** The Environment object exactly as the API renders it. */
 export interface EnvironmentResource {
@@ -15,22 +15,25 @@ export interface EnvironmentResource {
   updated_at: string;
 }
 
+/** Networking in its documented key order. */
+export function renderNetworking(n: Networking): Networking {
+  return n.type === 'limited'
+    ? {
+        type: 'limited',
+        allowed_hosts: n.allowed_hosts,
+        allow_mcp_servers: n.allow_mcp_servers,
+        allow_package_managers: n.allow_package_managers,
+      }
+    : { type: 'unrestricted' };
+}
+
 /** Fixed key order whatever the database returned (jsonb reorders keys). */
 function renderConfig(config: EnvironmentConfig): EnvironmentConfig {
   if (config.type === 'self_hosted') return { type: 'self_hosted' };
-  const n = config.networking;
   const p = config.packages;
   return {
     type: 'cloud',
-    networking:
-      n.type === 'limited'
-        ? {
-            type: 'limited',
-            allowed_hosts: n.allowed_hosts,
-            allow_mcp_servers: n.allow_mcp_servers,
-            allow_package_managers: n.allow_package_managers,
-          }
-        : { type: 'unrestricted' },
+    networking: renderNetworking(config.networking),
     packages: { type: 'packages', apt: p.apt, cargo: p.cargo, gem: p.gem, go: p.go, npm: p.npm, pip: p.pip },
   };
 }
@@ -41,7 +44,12 @@ export function renderMetadata(metadata: Record<string, string>): Record<string,
   return Object.fromEntries(keys.map((key) => [key, metadata[key]]));
 }
 
-export function presentEnvironment(state: EnvironmentState): EnvironmentResource {
+/**
+ * The Environment object in its documented key order, from the aggregate's
+ * state or from a stored rendering of it (a version's `environment`, which
+ * PostgreSQL's jsonb hands back with its keys reordered).
+ */
+export function presentEnvironment(state: Omit<EnvironmentState, 'organization_id'>): EnvironmentResource {
   return {
     id: state.id,
     type: 'environment',

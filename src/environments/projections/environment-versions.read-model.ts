@@ -1,7 +1,8 @@
 import { jsonOf, timestampOf } from '../../common/rows';
 import type { Sql } from '../../database/database';
 import type { FieldChange } from '../domain/changes';
-import type { EnvironmentResource } from '../http/environment.presenter';
+import type { Networking } from '../domain/environment';
+import { EnvironmentResource, presentEnvironment, renderNetworking } from '../http/environment.presenter';
 import type { VersionOperation } from './environment-versions.projection';
 
 export interface EnvironmentVersionResource {
@@ -34,6 +35,13 @@ export interface VersionRow {
 const COLUMNS =
   'id, event_position, environment_id, version, operation, created_at, actor_type, api_key_id, request_id, changes, environment';
 
+/** A change in the order path, from, to (jsonb stores object keys in its own order). */
+function presentChange(change: FieldChange): FieldChange {
+  const render = (value: unknown) =>
+    change.path === 'config.networking' && value !== null && typeof value === 'object' ? renderNetworking(value as Networking) : value;
+  return { path: change.path, from: render(change.from), to: render(change.to) };
+}
+
 export function presentVersion(row: VersionRow): EnvironmentVersionResource {
   return {
     type: 'environment_version',
@@ -47,8 +55,8 @@ export function presentVersion(row: VersionRow): EnvironmentVersionResource {
         ? { type: 'api_actor', api_key_id: row.api_key_id }
         : { type: row.actor_type },
     request_id: row.request_id,
-    changes: jsonOf<FieldChange[]>(row.changes),
-    environment: row.environment === null ? null : jsonOf<EnvironmentResource>(row.environment),
+    changes: jsonOf<FieldChange[]>(row.changes).map(presentChange),
+    environment: row.environment === null ? null : presentEnvironment(jsonOf<EnvironmentResource>(row.environment)),
   };
 }
 

@@ -26,6 +26,6 @@ export class GetEnvironmentHandler implements IQueryHandler<GetEnvironmentQuery,
         `version: environment ${environmentId} has no version ${version} (latest is ${current.version})`,
       );
     }
-    return jsonOf<EnvironmentResource>(rows[0].environment);
+    return presentEnvironment(jsonOf<EnvironmentResource>(rows[0].environment));
   }
 }
