@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { Client, createEnvironment, freshOrganization as freshOrganizationOf, uniqueName } from '../support/api-fixtures';
 import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -10,7 +11,6 @@ import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
  * a real subprocess against the database of the running service.
  */
 
-type Client = Pick<TestApp, 'baseUrl' | 'key'>;
 const ROOT = resolve(__dirname, '../..');
 const TS_NODE = resolve(ROOT, 'node_modules/.bin/ts-node');
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -52,8 +52,7 @@ function expectNotFound(response: HttpResult): void {
 
 describe('organizations, client headers and the admin CLI', () => {
   let t: TestApp;
-  let n = 0;
-  const unique = (prefix: string) => `${prefix}-${++n}-${randomBytes(4).toString('hex')}`;
+  const unique = uniqueName;
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -62,16 +61,9 @@ describe('organizations, client headers and the admin CLI', () => {
     await t.close();
   });
 
-  async function organization(): Promise<Client> {
-    const created = await t.createKey(unique('org'));
-    return { baseUrl: t.baseUrl, key: created.key };
-  }
+  const organization = (): Promise<Client> => freshOrganizationOf(t);
 
-  async function create(client: Client, body: Record<string, unknown> = {}): Promise<any> {
-    const response = await http(client, 'POST', '/v1/environments', { body: { name: unique('env'), ...body } });
-    expect(response.status).toBe(200);
-    return response.body;
-  }
+  const create = (client: Client, body: Record<string, unknown> = {}): Promise<any> => createEnvironment(client, body);
 
   // ---------------------------------------------------------------- isolation
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { Client, createEnvironment, freshOrganization as freshOrganizationOf, uniqueName } from '../support/api-fixtures';
 import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -28,12 +28,9 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const EMPTY_PACKAGES = { type: 'packages', apt: [], cargo: [], gem: [], go: [], npm: [], pip: [] };
 const DEFAULT_CONFIG = { type: 'cloud', networking: { type: 'unrestricted' }, packages: EMPTY_PACKAGES };
 
-type Client = Pick<TestApp, 'baseUrl' | 'key'>;
-
 describe('Environments API endpoints', () => {
   let t: TestApp;
-  let n = 0;
-  const unique = (prefix: string) => `${prefix}-${++n}-${randomBytes(4).toString('hex')}`;
+  const unique = uniqueName;
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -42,17 +39,9 @@ describe('Environments API endpoints', () => {
     await t.close();
   });
 
-  /** A client of a brand-new organization, so that counts in lists are exact. */
-  async function freshOrganization(): Promise<Client> {
-    const created = await t.createKey(unique('org'));
-    return { baseUrl: t.baseUrl, key: created.key };
-  }
+  const freshOrganization = (): Promise<Client> => freshOrganizationOf(t);
 
-  async function create(body: Record<string, unknown> = {}, client: Client = t): Promise<any> {
-    const response = await http(client, 'POST', '/v1/environments', { body: { name: unique('env'), ...body } });
-    expect(response.status).toBe(200);
-    return response.body;
-  }
+  const create = (body: Record<string, unknown> = {}, client: Client = t): Promise<any> => createEnvironment(client, body);
 
   async function retrieve(id: string, client: Client = t): Promise<any> {
     const response = await http(client, 'GET', `/v1/environments/${id}`);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client, createEnvironment, freshOrganization as freshOrganizationOf, uniqueName } from '../support/api-fixtures';
 import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -10,14 +11,12 @@ import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
  * however malformed, may produce a 5xx.
  */
 
-type Client = Pick<TestApp, 'baseUrl' | 'key'>;
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const ANY_CODE = Symbol('details optional');
 
 describe('Environments API errors', () => {
   let t: TestApp;
-  let n = 0;
-  const unique = (prefix: string) => `${prefix}-${++n}-${randomBytes(4).toString('hex')}`;
+  const unique = uniqueName;
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -26,16 +25,9 @@ describe('Environments API errors', () => {
     await t.close();
   });
 
-  async function freshOrganization(): Promise<Client> {
-    const created = await t.createKey(unique('org'));
-    return { baseUrl: t.baseUrl, key: created.key };
-  }
+  const freshOrganization = (): Promise<Client> => freshOrganizationOf(t);
 
-  async function create(body: Record<string, unknown> = {}, client: Client = t): Promise<any> {
-    const response = await http(client, 'POST', '/v1/environments', { body: { name: unique('env'), ...body } });
-    expect(response.status).toBe(200);
-    return response.body;
-  }
+  const create = (body: Record<string, unknown> = {}, client: Client = t): Promise<any> => createEnvironment(client, body);
 
   /** An environment with every field set. */
   async function rich(client: Client = t): Promise<any> {
