@@ -1,10 +1,11 @@
 import { LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import sjson from 'secure-json-parse';
 import { AppModule } from './app.module';
 import { Database } from './database/database';
-import { ApiError } from './common/api-error';
+import { ApiError, errorEnvelope } from './common/api-error';
 import { ErrorEnvelopeFilter } from './common/http-exception.filter';
 import { newRequestId } from './common/ids';
 import type { AppConfig, LogLevel } from './config/config';
@@ -71,6 +72,39 @@ function parseJsonBody(_request: unknown, body: string, done: (err: Error | null
   done(problem ? ApiError.badRequest(problem) : null, problem ? undefined : parsed);
 }
 
+/**
+ * Why a path parameter or query value cannot be accepted, or null. PostgreSQL
+ * cannot compare text containing U+0000, so `/v1/environments/a%00b` must be
+ * refused before any query, on both databases alike.
+ */
+export function urlProblem(values: unknown): string | null {
+  if (!values || typeof values !== 'object') return null;
+  for (const value of Object.values(values).flat()) {
+    if (typeof value === 'string' && value.includes('\u0000')) {
+      return 'The URL must not contain the NUL character (%00) in a path segment or query parameter';
+    }
+  }
+  return null;
+}
+
+/**
+ * Errors Fastify raises before routing (a path that is not valid
+ * percent-encoded UTF-8, an over-long path segment), answered in the envelope
+ * with a request id like every other error.
+ */
+function onFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const apiError =
+    error.code === 'FST_ERR_BAD_URL'
+      ? ApiError.badRequest('The URL path is not valid percent-encoded UTF-8')
+      : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new ApiError(414, 'invalid_request_error', 'A URL path segment is longer than 16 KiB')
+        : new ApiError(500, 'api_error', 'Internal server error');
+  void reply
+    .status(apiError.status)
+    .header('request-id', request.id)
+    .send(errorEnvelope(apiError, String(request.id)));
+}
+
 /** Builds the HTTP application (not yet listening): used by main.ts and by the tests. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -80,6 +114,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     routerOptions: { maxParamLength: 16 * 1024 },
     logger: false,
     return503OnClosing: true,
+    frameworkErrors: onFrameworkError,
   });
   const fastify = adapter.getInstance();
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
@@ -87,6 +122,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('request-id', request.id);
     done();
+  });
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const problem = urlProblem(request.params) ?? urlProblem(request.query);
+    done(problem ? ApiError.badRequest(problem) : undefined);
   });
   // Opened before Nest starts: a database that cannot be reached (or migrated)
   // is reported by the caller in one line, not as Nest's stack trace.

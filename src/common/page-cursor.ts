@@ -6,9 +6,9 @@ import { ApiError } from './api-error';
  * has and their kinds; anything else (malformed, truncated, tampered) is a
  * 400, never a 500.
  */
-export type FieldKind = 'timestamp' | 'id' | 'int';
+export type FieldKind = 'timestamp' | 'id' | 'int' | 'int32';
 export type Position<S extends Record<string, FieldKind>> = {
-  [K in keyof S]: S[K] extends 'int' ? number : string;
+  [K in keyof S]: S[K] extends 'int' | 'int32' ? number : string;
 };
 
 const PREFIX = 'page_';
@@ -16,6 +16,8 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ID = /^[A-Za-z0-9_]{1,128}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const MAX_CURSOR_LENGTH = 512;
+/** The largest value of an `integer` column (environment versions) on both databases. */
+const MAX_INT32 = 2 ** 31 - 1;
 /** Instants accepted in cursors and filters: years 1000-9999 (PostgreSQL has no year 0). */
 const EARLIEST = Date.parse('1000-01-01T00:00:00.000Z');
 const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
@@ -65,6 +67,8 @@ function valid(kind: FieldKind, value: unknown): boolean {
       return typeof value === 'string' && ID.test(value);
     case 'int':
       return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+    case 'int32':
+      return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_INT32;
   }
 }
 

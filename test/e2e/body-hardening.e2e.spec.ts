@@ -56,3 +56,75 @@ describe('request body hardening', () => {
     expect(((await response.json()) as { archived_at: string | null }).archived_at).not.toBeNull();
   });
 });
+
+/** URLs and query parameters that no database can store or that are not valid UTF-8: a 4xx in the envelope, on both databases. */
+describe('hostile URLs and query parameters', () => {
+  let t: TestApp;
+  let id: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    id = (await http(t, 'POST', '/v1/environments', { body: { name: 'hostile-url-target' } })).body.id;
+  });
+  afterAll(async () => t.close());
+
+  function expectEnvelope(response: { status: number; headers: Headers; body: any }, status: number, message: RegExp): void {
+    expect(response.status).toBe(status);
+    expect(response.body.type).toBe('error');
+    expect(response.body.error.type).toBe(status === 404 ? 'not_found_error' : 'invalid_request_error');
+    expect(response.body.error.message).toMatch(message);
+    expect(response.body.request_id).toMatch(/^req_/);
+    expect(response.headers.get('request-id')).toBe(response.body.request_id);
+  }
+
+  it.each([
+    ['GET', '/v1/environments/env_a%00b'],
+    ['GET', '/v1/environments/%00'],
+    ['POST', '/v1/environments/env_a%00b'],
+    ['POST', '/v1/environments/env_a%00b/archive'],
+    ['DELETE', '/v1/environments/env_a%00b'],
+    ['GET', '/v1/environments/env_a%00b/versions'],
+    ['GET', '/v1/environment_versions?environment_id=env_%00'],
+    ['GET', '/v1/environment_versions?api_key_id=apikey_%00'],
+    ['GET', '/v1/environment_versions?operation=created%00'],
+    ['GET', '/v1/environments?page=page_%00'],
+  ])('refuses a NUL character in %s %s with a 400', async (method, path) => {
+    const response = await http(t, method, path, method === 'POST' ? { body: { description: 'x' } } : {});
+    expectEnvelope(response, 400, /NUL character/);
+  });
+
+  it.each([
+    ['GET', '/v1/environments/%zz'],
+    ['GET', '/v1/environments/%ED%A0%80'],
+    ['POST', '/v1/environments/env_%E0%A4%A'],
+    ['GET', '/v1/environments/%C0%80/versions'],
+  ])('answers the malformed percent-encoding of %s %s with a 400 in the envelope', async (method, path) => {
+    const response = await http(t, method, path, method === 'POST' ? { body: { description: 'x' } } : {});
+    expectEnvelope(response, 400, /percent-encoded UTF-8/);
+  });
+
+  it('refuses a versions cursor whose version no database column can hold', async () => {
+    for (const v of [3_000_000_000, 2 ** 31, -1, 1.5]) {
+      const page = `page_${Buffer.from(JSON.stringify({ v })).toString('base64url')}`;
+      const response = await http(t, 'GET', `/v1/environments/${id}/versions?page=${page}`);
+      expectEnvelope(response, 400, /Invalid page cursor/);
+    }
+    const largest = `page_${Buffer.from(JSON.stringify({ v: 2 ** 31 - 1 })).toString('base64url')}`;
+    const response = await http(t, 'GET', `/v1/environments/${id}/versions?page=${largest}`);
+    expect(response.status).toBe(200);
+    expect(response.body.data.map((version: { version: number }) => version.version)).toEqual([1]);
+  });
+
+  it('refuses an organization versions cursor beyond the largest safe position', async () => {
+    const c = new Date().toISOString();
+    for (const p of [2 ** 53, -5]) {
+      const page = `page_${Buffer.from(JSON.stringify({ c, p })).toString('base64url')}`;
+      expectEnvelope(await http(t, 'GET', `/v1/environment_versions?page=${page}`), 400, /Invalid page cursor/);
+    }
+  });
+
+  it('still finds the environment after all of the above', async () => {
+    const response = await http(t, 'GET', `/v1/environments/${id}`);
+    expect(response.status).toBe(200);
+    expect(response.body.version).toBe(1);
+  });
+});

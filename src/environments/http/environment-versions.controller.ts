@@ -59,7 +59,7 @@ export class EnvironmentVersionsController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<VersionPage> {
     const limit = parseLimit(query.limit);
-    const after = parsePageParam(query.page, { v: 'int' } as const);
+    const after = parsePageParam(query.page, { v: 'int32' } as const);
     return this.queryBus.execute(
       new ListEnvironmentVersionsQuery(principal.organizationId, { environmentId: id, beforeVersion: after?.v ?? null }, limit),
     );

@@ -51,4 +51,10 @@ describe('page cursors', () => {
     expect(() => decodePageCursor(encodePageCursor({ v: -1 }), { v: 'int' })).toThrow(ApiError);
     expect(() => decodePageCursor(encodePageCursor({ v: 1.5 }), { v: 'int' })).toThrow(ApiError);
   });
+
+  it('bounds a 32-bit integer field by what an integer column holds', () => {
+    expect(decodePageCursor(encodePageCursor({ v: 2 ** 31 - 1 }), { v: 'int32' })).toEqual({ v: 2 ** 31 - 1 });
+    expect(() => decodePageCursor(encodePageCursor({ v: 2 ** 31 }), { v: 'int32' })).toThrow(ApiError);
+    expect(() => decodePageCursor(encodePageCursor({ v: 2 ** 53 }), { v: 'int' })).toThrow(ApiError);
+  });
 });
