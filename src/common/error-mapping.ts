@@ -68,7 +68,7 @@ export function toApiError(exception: unknown): ApiError {
     return new ApiError(status, typeForStatus(status), message);
   }
   if (isDatabaseUnavailable(exception)) {
-    return new ApiError(503, 'api_error', 'The database is unavailable right now; retry the request later', undefined, {
+    return new ApiError(503, 'api_error', 'The database is unavailable or overloaded right now; retry the request later', undefined, {
       'retry-after': '1',
     });
   }

@@ -281,10 +281,24 @@ const CONNECTION_ERROR_CODES = new Set([
   '08003',
   '08004',
   '08006',
+  '57014', // query_canceled: the statement timeout (DATABASE_STATEMENT_TIMEOUT_MS) fired
+  '55P03', // lock_not_available
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '53000', // insufficient_resources
+  '53100', // disk_full
+  '53200', // out_of_memory
+  '53300', // too_many_connections
   'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_FULL',
 ]);
 
-/** True when a failure is the database being unreachable or busy, not the request being wrong. */
+/**
+ * True when a failure is the database being unreachable, overloaded or out of
+ * time, not the request being wrong: the statement did not commit, and the
+ * same request may succeed when retried.
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const driverError = error instanceof QueryFailedError ? (error.driverError as unknown) : error;
   if (!driverError || typeof driverError !== 'object') return false;

@@ -231,3 +231,97 @@ class Proxy {
     expect((failure as unknown as { stdout: string }).stdout).toBe('');
   });
 });
+
+/**
+ * A database that is up but refuses the work (a statement that runs out of
+ * time behind a lock, no connection slot left) gives a retryable 503 in the
+ * envelope, never a 500, and the refused write changes nothing.
+ */
+(usingPostgres() ? describe : describe.skip)('PostgreSQL refusing work (needs DATABASE_URL=postgres://...)', () => {
+  const role = `sandbase_limited_${Date.now().toString(36)}`;
+  let database: TestDatabase;
+  let admin: Client;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    const base = new URL(process.env.DATABASE_URL!);
+    admin = new Client({ connectionString: base.toString() });
+    await admin.connect();
+    // Connection limits do not apply to superusers: the service runs as an ordinary role that owns its database.
+    await admin.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER`);
+    database = await createTestDatabase();
+    const name = new URL(database.url).pathname.slice(1);
+    await admin.query(`ALTER DATABASE ${name} OWNER TO ${role}`);
+    const asRole = new URL(database.url);
+    asRole.username = role;
+    t = await startTestApp(
+      { DATABASE_STATEMENT_TIMEOUT_MS: '300', DATABASE_POOL_SIZE: '10' },
+      { databaseUrl: asRole.toString() },
+    );
+  });
+
+  afterAll(async () => {
+    await t?.app.close();
+    await database?.drop();
+    await admin.query(`DROP ROLE IF EXISTS ${role}`);
+    await admin.end();
+  });
+
+  async function names(): Promise<string[]> {
+    const list = await http(t, 'GET', '/v1/environments?limit=100');
+    expect(list.status).toBe(200);
+    return list.body.data.map((environment: { name: string }) => environment.name);
+  }
+
+  function expectRetryable503(response: { status: number; headers: Headers; body: any }): void {
+    expect(response.status).toBe(503);
+    expect(response.body.type).toBe('error');
+    expect(response.body.error.type).toBe('api_error');
+    expect(response.body.error.message).toMatch(/retry the request later/);
+    expect(response.headers.get('retry-after')).toBe('1');
+  }
+
+  it('answers 503 when the statement timeout fires behind a lock, and commits nothing', async () => {
+    const created = await http(t, 'POST', '/v1/environments', { body: { name: 'before-lock' } });
+    expect(created.status).toBe(200);
+    const holder = new Client({ connectionString: database.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE events, environments IN ACCESS EXCLUSIVE MODE');
+      expectRetryable503(await http(t, 'GET', '/v1/environments'));
+      expectRetryable503(await http(t, 'GET', `/v1/environments/${created.body.id}`));
+      expectRetryable503(await http(t, 'POST', '/v1/environments', { body: { name: 'during-lock' } }));
+      expectRetryable503(await http(t, 'POST', `/v1/environments/${created.body.id}`, { body: { description: 'x' } }));
+      await holder.query('COMMIT');
+    } finally {
+      await holder.end();
+    }
+    expect(await names()).toEqual(['before-lock']);
+    const after = await http(t, 'GET', `/v1/environments/${created.body.id}`);
+    expect(after.body.version).toBe(1);
+    expect(after.body.description).toBeNull();
+  });
+
+  it('answers 503 when PostgreSQL has no connection slot left, and recovers', async () => {
+    await admin.query(`ALTER ROLE ${role} CONNECTION LIMIT 0`);
+    let statuses: number[];
+    try {
+      // More concurrent requests than the pool holds open: the pool must open new connections, which PostgreSQL refuses.
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          http(t, 'POST', '/v1/environments', { body: { name: `slot-${i}` } }),
+        ),
+      );
+      statuses = responses.map((response) => response.status);
+      for (const response of responses.filter((r) => r.status !== 200)) expectRetryable503(response);
+    } finally {
+      await admin.query(`ALTER ROLE ${role} CONNECTION LIMIT -1`);
+    }
+    expect(statuses.filter((status) => status !== 200 && status !== 503)).toEqual([]);
+    expect(statuses).toContain(503);
+    const accepted = statuses.flatMap((status, i) => (status === 200 ? [`slot-${i}`] : []));
+    expect((await names()).filter((name) => name.startsWith('slot-')).sort()).toEqual(accepted.sort());
+    expect((await http(t, 'POST', '/v1/environments', { body: { name: 'after-limit' } })).status).toBe(200);
+  });
+});
