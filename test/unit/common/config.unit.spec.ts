@@ -30,6 +30,26 @@ describe('configuration from the environment', () => {
     });
     const explicit = loadConfig({ DATABASE_URL: 'postgres://db', DATABASE_QUERY_TIMEOUT_MS: '2500' }).database;
     expect(explicit).toMatchObject({ statementTimeoutMs: 30000, queryTimeoutMs: 2500 });
+    // No statement timeout means no client-side limit either, unless one is set.
+    expect(loadConfig({ DATABASE_URL: 'postgres://db', DATABASE_STATEMENT_TIMEOUT_MS: '0' }).database).toMatchObject({
+      statementTimeoutMs: 0,
+      queryTimeoutMs: 0,
+    });
+  });
+
+  it.each([
+    ['disable', undefined, false],
+    ['require', undefined, { rejectUnauthorized: false }],
+    ['verify-ca', undefined, { rejectUnauthorized: true }],
+    ['verify-full', undefined, { rejectUnauthorized: true }],
+    ['require', 'require', { rejectUnauthorized: false }],
+    ['verify-full', 'verify', { rejectUnauthorized: true }],
+  ])('reads sslmode=%s in DATABASE_URL (DATABASE_SSL %s) and hands the driver a URL without it', (mode, setting, ssl) => {
+    const env: Record<string, string> = { DATABASE_URL: `postgres://u:p@db:5432/sandbase?sslmode=${mode}&application_name=x` };
+    if (setting) env.DATABASE_SSL = setting;
+    const database = loadConfig(env).database;
+    expect(database).toMatchObject({ ssl });
+    expect(database.type === 'postgres' && database.url).toBe('postgres://u:p@db:5432/sandbase?application_name=x');
   });
 
   it.each([
@@ -41,6 +61,11 @@ describe('configuration from the environment', () => {
     [{ DATABASE_URL: 'postgres://db', DATABASE_POOL_SIZE: '0' }, /DATABASE_POOL_SIZE must be between 1 and 1000/],
     [{ DATABASE_URL: 'postgres://db', DATABASE_QUERY_TIMEOUT_MS: '-1' }, /DATABASE_QUERY_TIMEOUT_MS must be a whole number/],
     [{ DATABASE_URL: 'postgres://db', DATABASE_SSL: 'yes' }, /DATABASE_SSL must be one of off, require, verify/],
+    [{ DATABASE_URL: 'postgres://db?sslmode=disable', DATABASE_SSL: 'verify' }, /sslmode=disable.*contradicts DATABASE_SSL=verify/],
+    [{ DATABASE_URL: 'postgres://db?sslmode=require', DATABASE_SSL: 'off' }, /sslmode=require.*contradicts DATABASE_SSL=off/],
+    [{ DATABASE_URL: 'postgres://db?sslmode=prefer' }, /sslmode=prefer is not supported/],
+    [{ DATABASE_URL: 'postgres://db?sslrootcert=/ca.pem' }, /sslrootcert is not supported.*NODE_EXTRA_CA_CERTS/],
+    [{ DATABASE_URL: 'postgres://db?ssl=true' }, /ssl is not supported/],
     [{ SANDBASE_BOOTSTRAP_API_KEY: 'short' }, /SANDBASE_BOOTSTRAP_API_KEY must look like sk-sb-/],
     [{ HOST: '  ' }, /HOST must not be empty/],
   ])('refuses %j with one clear sentence', (env, message) => {
