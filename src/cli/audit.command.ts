@@ -94,11 +94,13 @@ export async function runAuditCommand(db: Database, config: AppConfig, clock: Cl
     case 'export': {
       const since = option(args, 'since');
       if (since !== undefined && !isStorableInstant(since)) throw new UsageError('--since must be an RFC 3339 timestamp');
+      const write = lineWriter(process.stdout);
       await exportVersions(
         db,
         { since: since === undefined ? undefined : new Date(since).toISOString(), organization: option(args, 'org') },
-        lineWriter(process.stdout),
+        write,
       );
+      await write.finish();
       return 0;
     }
     default:

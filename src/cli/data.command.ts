@@ -15,8 +15,10 @@ export async function runDataCommand(db: Database, clock: Clock, args: ParsedArg
   if (command === 'export') {
     const out = args.options.get('out');
     const file = typeof out === 'string' ? await createOutputFile(out) : null;
-    const end = await exportData(db, clock.now(), lineWriter(file ?? process.stdout));
+    const write = lineWriter(file ?? process.stdout);
+    const end = await exportData(db, clock.now(), write);
     if (file) await closeOutputFile(file);
+    else await write.finish();
     process.stderr.write(
       `exported ${end.organizations} organizations, ${end.api_keys} API keys, ${end.events} events\n`,
     );

@@ -1,15 +1,53 @@
 import { createWriteStream, WriteStream } from 'node:fs';
 
-/** A line writer that respects backpressure, so long exports stream in constant memory. */
-export function lineWriter(stream: NodeJS.WritableStream): (line: string) => Promise<void> {
+/** Writes one line; resolves once the stream can take more (backpressure). */
+export type LineSink = (line: string) => Promise<void>;
+
+/** What a failed output write is reported as: a reader that went away (`| head`) is named plainly. */
+function outputError(stream: NodeJS.WritableStream, error: Error): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (stream === process.stdout && (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED')) {
+    return new Error('standard output was closed before the export was complete (EPIPE)');
+  }
+  return error;
+}
+
+/**
+ * A line writer that respects backpressure, so long exports stream in
+ * constant memory, and that fails (rather than waiting for a 'drain' that
+ * never comes) as soon as the stream does, e.g. when the reader of a pipe
+ * exits early. `finish` resolves once every line was handed to the OS.
+ */
+export function lineWriter(stream: NodeJS.WritableStream): LineSink & { finish(): Promise<void> } {
   let failure: Error | null = null;
-  stream.on('error', (error: Error) => (failure = error));
-  return (line) =>
+  let wake: (() => void) | null = null;
+  stream.on('error', (error: Error) => {
+    failure ??= outputError(stream, error);
+    wake?.();
+  });
+  const write = (line: string) =>
     new Promise<void>((resolve, reject) => {
       if (failure) return reject(failure);
-      if (stream.write(line)) resolve();
-      else stream.once('drain', () => (failure ? reject(failure) : resolve()));
+      if (stream.write(line)) return resolve();
+      const settle = () => {
+        wake = null;
+        stream.off('drain', settle);
+        if (failure) reject(failure);
+        else resolve();
+      };
+      wake = settle;
+      stream.once('drain', settle);
     });
+  const finish = () =>
+    new Promise<void>((resolve, reject) => {
+      if (failure) return reject(failure);
+      stream.write('', (error?: Error | null) => {
+        if (error) failure ??= outputError(stream, error);
+        if (failure) reject(failure);
+        else resolve();
+      });
+    });
+  return Object.assign(write, { finish });
 }
 
 /**

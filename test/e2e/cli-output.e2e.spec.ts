@@ -48,6 +48,29 @@ async function runCliIntoSlowPipe(args: string[], env: Record<string, string>): 
   }
 }
 
+/**
+ * Runs a CLI command into a reader that takes the first 100 bytes and exits
+ * (like `| head -c 100`, but with exactly one 100-byte read, so that more is
+ * left to write than the pipe holds), with a time limit: a writer that waits
+ * for the closed pipe to drain would never finish.
+ */
+async function runCliIntoClosedPipe(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string; killed: boolean }> {
+  const cli = [process.execPath, '-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', ...args]
+    .map((word) => `'${word}'`)
+    .join(' ');
+  try {
+    const { stderr } = await exec('bash', ['-c', `set -o pipefail; ${cli} | dd bs=100 count=1 status=none >/dev/null`], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      timeout: 60_000,
+    });
+    return { code: 0, stderr, killed: false };
+  } catch (error) {
+    const failed = error as { code: number | null; stderr: string; killed: boolean };
+    return { code: failed.code, stderr: failed.stderr, killed: failed.killed };
+  }
+}
+
 describe('CLI output', () => {
   let t: TestApp;
   let env: Record<string, string>;
@@ -90,6 +113,20 @@ describe('CLI output', () => {
     expect(slow.stdout.slice(1)).toBe(fast.stdout.slice(1));
     expect(slow.stdout.endsWith('\n')).toBe(true);
   });
+
+  it.each([[['audit', 'export']], [['export']]])(
+    '%j into a reader that stops early exits 1 and says the output was cut short',
+    async (args) => {
+      const result = await runCliIntoClosedPipe(args, env);
+      expect(result.killed).toBe(false);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        'sandbase: error: standard output was closed before the export was complete (EPIPE)',
+      ]);
+      // Nothing was left holding the database: the service still writes.
+      expect((await http(t, 'POST', '/v1/environments', { body: { name: `after-closed-pipe-${args.length}` } })).status).toBe(200);
+    },
+  );
 
   it('export --out writes a new file and reports what it wrote', async () => {
     const file = join(dir, 'new.ndjson');
