@@ -96,6 +96,67 @@ export async function exportData(db: Database, now: string, write: (line: string
 
 export class ImportError extends Error {}
 
+type FieldType = 'string' | 'string?' | 'int' | 'object';
+/** The fields each kind of line must carry, so a damaged line is named rather than half-inserted. */
+const LINE_FIELDS: Record<Line['kind'], Record<string, FieldType>> = {
+  sandbase_export: { format: 'int', exported_at: 'string', source: 'string' },
+  organization: { id: 'string', name: 'string', created_at: 'string' },
+  api_key: {
+    id: 'string',
+    organization_id: 'string',
+    key_hash: 'string',
+    key_hint: 'string',
+    created_at: 'string',
+    revoked_at: 'string?',
+  },
+  event: {
+    position: 'int',
+    event_id: 'string',
+    stream_id: 'string',
+    stream_version: 'int',
+    organization_id: 'string',
+    type: 'string',
+    data: 'object',
+    metadata: 'object',
+    recorded_at: 'string',
+    chain_seq: 'int',
+    prev_hash: 'string',
+    hash: 'string',
+  },
+  chain_head: { organization_id: 'string', chain_seq: 'int', hash: 'string', event_position: 'int' },
+  end: { organizations: 'int', api_keys: 'int', events: 'int', chain_heads: 'int' },
+};
+
+const FIELD_PROBLEM: Record<FieldType, (value: unknown) => string | null> = {
+  string: (value) => (typeof value === 'string' ? null : 'must be a string'),
+  'string?': (value) => (value === null || typeof value === 'string' ? null : 'must be a string or null'),
+  int: (value) => (Number.isSafeInteger(value) && (value as number) >= 0 ? null : 'must be a whole number'),
+  object: (value) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? null : 'must be a JSON object'),
+};
+
+/** Parses one line of an export, or throws an ImportError that names the line and what is wrong with it. */
+function parseLine(text: string, number: number): Line {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ImportError(`line ${number} is not JSON`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ImportError(`line ${number} is not a JSON object`);
+  }
+  const record = parsed as Record<string, unknown>;
+  const kind = record.kind;
+  if (typeof kind !== 'string' || !Object.hasOwn(LINE_FIELDS, kind)) {
+    throw new ImportError(`line ${number} has an unknown kind ${JSON.stringify(kind)}`);
+  }
+  for (const [field, type] of Object.entries(LINE_FIELDS[kind as Line['kind']])) {
+    const problem = FIELD_PROBLEM[type](record[field]);
+    if (problem) throw new ImportError(`line ${number} (${kind}): ${field} ${problem}`);
+  }
+  return record as unknown as Line;
+}
+
 async function insert(tx: Sql, line: Line): Promise<void> {
   switch (line.kind) {
     case 'organization':
@@ -159,12 +220,7 @@ export async function importData(db: Database, file: string): Promise<Extract<Li
       number++;
       if (text.trim() === '') continue;
       if (end) throw new ImportError(`line ${number}: data after the end line`);
-      let line: Line;
-      try {
-        line = JSON.parse(text) as Line;
-      } catch {
-        throw new ImportError(`line ${number} is not JSON`);
-      }
+      const line = parseLine(text, number);
       if (!header) {
         if (line.kind !== 'sandbase_export' || line.format !== EXPORT_FORMAT) {
           throw new ImportError(`line 1 is not a Sandbase export header of format ${EXPORT_FORMAT}`);
@@ -176,7 +232,11 @@ export async function importData(db: Database, file: string): Promise<Extract<Li
         end = line;
         continue;
       }
-      await insert(tx, line);
+      try {
+        await insert(tx, line);
+      } catch (error) {
+        throw new ImportError(`line ${number} (${line.kind}): ${(error as Error).message}`);
+      }
       if (line.kind === 'organization') seen.organizations++;
       else if (line.kind === 'api_key') seen.api_keys++;
       else if (line.kind === 'event') seen.events++;

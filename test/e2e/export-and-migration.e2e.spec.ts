@@ -159,4 +159,38 @@ describe('moving an installation from SQLite to PostgreSQL', () => {
     expect(result.stderr).toMatch(/truncated/);
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('refuses a damaged line by its number and what is wrong with it, and imports nothing', async () => {
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    const at = lines.findIndex((line) => JSON.parse(line).kind === 'event');
+    const event = JSON.parse(lines[at]);
+    const { hash: _hash, ...withoutHash } = event;
+    const damaged: [string, string, RegExp][] = [
+      ['null', 'null', /is not a JSON object/],
+      ['an array', '[1,2]', /is not a JSON object/],
+      ['an unknown kind', '{"kind":"surprise"}', /unknown kind "surprise"/],
+      ['a missing field', JSON.stringify(withoutHash), /\(event\): hash must be a string/],
+      ['a wrong type', JSON.stringify({ ...event, position: 'seven' }), /\(event\): position must be a whole number/],
+      ['a duplicate', lines[at - 1], /(UNIQUE|duplicate key)/],
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'sandbase-import-'));
+    try {
+      for (const [what, replacement, message] of damaged) {
+        const copy = [...lines];
+        copy[at] = replacement;
+        const path = join(dir, `${what.replace(/ /g, '-')}.ndjson`);
+        writeFileSync(path, `${copy.join('\n')}\n`);
+        const target = `sqlite:${join(dir, `${what.replace(/ /g, '-')}.sqlite`)}`;
+        const result = await runCli(['import', '--in', path], { DATABASE_URL: target });
+        expect(result.code).toBe(1);
+        expect(result.stderr.trim().split('\n')).toHaveLength(1);
+        expect(result.stderr).toMatch(new RegExp(`^sandbase: error: line ${at + 1}\\b`));
+        expect(result.stderr).toMatch(message);
+        // All or nothing: the database is still empty, so the intact export imports.
+        expect((await runCli(['import', '--in', file], { DATABASE_URL: target })).code).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
