@@ -13,7 +13,11 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const error = toApiError(exception);
-    if (error.status >= 500) {
+    if (error.status === 503) {
+      // Expected while the database is away or overloaded: one line per request, no stack.
+      const cause = exception instanceof Error ? exception.message : String(exception);
+      this.logger.warn(`${request.method} ${request.url} answered 503 (${request.id}): ${cause}`);
+    } else if (error.status >= 500) {
       this.logger.error(
         `${request.method} ${request.url} failed (${request.id}): ${exception instanceof Error ? exception.stack : String(exception)}`,
       );
