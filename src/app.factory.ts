@@ -2,6 +2,8 @@ import { LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import sjson from 'secure-json-parse';
 import { AppModule } from './app.module';
 import { Database } from './database/database';
@@ -105,6 +107,31 @@ function onFrameworkError(error: FastifyError, request: FastifyRequest, reply: F
     .send(errorEnvelope(apiError, String(request.id)));
 }
 
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (headers over
+ * 16 KiB, a malformed header line, a request that takes too long to arrive):
+ * answered in the envelope with a request id like every other error, then the
+ * connection is closed.
+ */
+function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'The request headers (including the URL) are larger than 16 KiB']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request did not arrive in time']
+        : [400, 'The request is not valid HTTP/1.1'];
+  const requestId = newRequestId();
+  const body = JSON.stringify(errorEnvelope(new ApiError(status, 'invalid_request_error', message), requestId));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
 /** Builds the HTTP application (not yet listening): used by main.ts and by the tests. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -115,6 +142,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     logger: false,
     return503OnClosing: true,
     frameworkErrors: onFrameworkError,
+    clientErrorHandler: onClientError,
   });
   const fastify = adapter.getInstance();
   fastify.removeContentTypeParser(['application/json', 'text/plain']);

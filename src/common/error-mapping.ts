@@ -47,6 +47,11 @@ const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'Request body is empty',
 };
 
+const STATUS_MESSAGES: Record<number, string> = {
+  413: FASTIFY_MESSAGES.FST_ERR_CTP_BODY_TOO_LARGE,
+  415: FASTIFY_MESSAGES.FST_ERR_CTP_INVALID_MEDIA_TYPE,
+};
+
 /**
  * Turns anything thrown while serving a request into an ApiError. Unknown
  * errors become a 500 whose message names no internals.
@@ -57,7 +62,8 @@ export function toApiError(exception: unknown): ApiError {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     if (status === 404) return ApiError.notFound('Not found: no such route');
-    const message = status >= 500 ? 'Internal server error' : exception.message;
+    // Fastify's media-type and size errors can arrive wrapped, with only the status text as message.
+    const message = status >= 500 ? 'Internal server error' : (STATUS_MESSAGES[status] ?? exception.message);
     return new ApiError(status, typeForStatus(status), message);
   }
   const candidate = exception as { statusCode?: unknown; code?: unknown; message?: unknown } | null;

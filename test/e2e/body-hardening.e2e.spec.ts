@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { http, startTestApp, TestApp } from '../support/test-app';
 
 /** Bodies that are hostile or odd get a clear 4xx and change nothing, on both databases. */
@@ -37,13 +38,14 @@ describe('request body hardening', () => {
     expect(response.body.name).toBe('literal \\u0000 text');
   });
 
-  it('answers a body that is not JSON with a 415', async () => {
+  it('answers a body that is not JSON with a 415 that names the header', async () => {
     const response = await http(t, 'POST', '/v1/environments', {
       body: 'name=x',
       headers: { 'content-type': 'text/plain' },
     });
     expect(response.status).toBe(415);
     expect(response.body.error.type).toBe('invalid_request_error');
+    expect(response.body.error.message).toBe('Content-Type must be application/json');
   });
 
   it('archives with an empty JSON body, as curl sends it with only a content-type header', async () => {
@@ -120,6 +122,40 @@ describe('hostile URLs and query parameters', () => {
       const page = `page_${Buffer.from(JSON.stringify({ c, p })).toString('base64url')}`;
       expectEnvelope(await http(t, 'GET', `/v1/environment_versions?page=${page}`), 400, /Invalid page cursor/);
     }
+  });
+
+  /** Sends raw bytes and returns the raw response: what Node's HTTP parser refuses never reaches a client library. */
+  function raw(request: string): Promise<string> {
+    const { hostname, port } = new URL(t.baseUrl);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.end(request));
+      let response = '';
+      socket.on('data', (chunk) => (response += chunk.toString()));
+      socket.on('end', () => resolve(response));
+      socket.on('error', reject);
+    });
+  }
+
+  function parseRaw(response: string): { status: number; headers: Record<string, string>; body: any } {
+    const [head, body] = response.split('\r\n\r\n');
+    const [statusLine, ...lines] = head.split('\r\n');
+    const headers = Object.fromEntries(lines.map((line) => [line.split(':')[0].toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+    return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(body) };
+  }
+
+  it.each([
+    ['headers over 16 KiB', `GET /v1/environments/${'x'.repeat(17000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431, /larger than 16 KiB/],
+    ['a malformed header line', 'GET /v1/environments HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n', 400, /not valid HTTP/],
+  ])('answers %s in the envelope with a request id', async (_what, request, status, message) => {
+    const response = parseRaw(await raw(request));
+    expect(response.status).toBe(status);
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(response.body).toEqual({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: expect.stringMatching(message) },
+      request_id: expect.stringMatching(/^req_/),
+    });
+    expect(response.headers['request-id']).toBe(response.body.request_id);
   });
 
   it('still finds the environment after all of the above', async () => {
