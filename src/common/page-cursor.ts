@@ -43,6 +43,17 @@ export function isStorableInstant(value: string): boolean {
   );
 }
 
+/**
+ * A storable instant (see isStorableInstant) as the millisecond timestamp the
+ * databases hold. Finer digits are truncated for an upper bound and rounded up
+ * for a lower one, so `created_at[gte]=…12.9359Z` does not include `…12.935Z`.
+ */
+export function millisecondBound(value: string, bound: 'lower' | 'upper'): string {
+  const time = Date.parse(value);
+  const finer = (/\.\d{3}(\d+)/.exec(value)?.[1] ?? '').replace(/0/g, '') !== '';
+  return new Date(Math.min(time + (bound === 'lower' && finer ? 1 : 0), LATEST)).toISOString();
+}
+
 export const ENVIRONMENT_PAGE = { c: 'timestamp', i: 'id' } as const;
 export type PagePosition = Position<typeof ENVIRONMENT_PAGE>;
 

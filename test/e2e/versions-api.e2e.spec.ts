@@ -93,6 +93,26 @@ describe('audit history API', () => {
     }
     for (const bad of ['0', '-1', 'abc', '1.5']) expect((await http(t, 'GET', `/v1/environments/${created.body.id}?version=${bad}`)).status).toBe(400);
     expect((await http(t, 'GET', `/v1/environments/${created.body.id}?version=31`)).status).toBe(404);
+    // Any whole number beyond the latest is a 404, however large; beyond what is exact in JSON, a 400.
+    for (const beyond of ['1000000000', '3000000000', '999999999999999']) {
+      const response = await http(t, 'GET', `/v1/environments/${created.body.id}?version=${beyond}`);
+      expect(response.status).toBe(404);
+      expect(response.body.error.message).toContain(`has no version ${beyond} (latest is 30)`);
+    }
+    expect((await http(t, 'GET', `/v1/environments/${created.body.id}?version=${'9'.repeat(16)}`)).status).toBe(400);
+  });
+
+  it('treats time bounds finer than a millisecond exactly: a lower bound just after a version excludes it', async () => {
+    const created = await http(t, 'POST', '/v1/environments', { body: { name: `fine-bounds-${Date.now()}` } });
+    const [version] = (await http(t, 'GET', `/v1/environments/${created.body.id}/versions`)).body.data;
+    const justAfter = version.created_at.replace('Z', '1Z'); // 100 ns after the version
+    const ids = async (filter: string) =>
+      (await http(t, 'GET', `/v1/environment_versions?environment_id=${created.body.id}&${filter}`)).body.data.map(
+        (v: { id: string }) => v.id,
+      );
+    expect(await ids(`created_at[gte]=${justAfter}`)).toEqual([]);
+    expect(await ids(`created_at[lte]=${justAfter}`)).toEqual([version.id]);
+    expect(await ids(`created_at[gte]=${version.created_at}&created_at[lte]=${version.created_at}`)).toEqual([version.id]);
   });
 
   it('reports each kind of change as a leaf with from and to', async () => {

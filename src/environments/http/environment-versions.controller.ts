@@ -3,7 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiKeyGuard, CurrentPrincipal } from '../../auth/api-key.guard';
 import type { Principal } from '../../auth/api-keys.service';
 import { ApiError } from '../../common/api-error';
-import { isStorableInstant } from '../../common/page-cursor';
+import { isStorableInstant, millisecondBound } from '../../common/page-cursor';
 import type { VersionFilters } from '../projections/environment-versions.read-model';
 import { VERSION_OPERATIONS, VersionOperation } from '../projections/environment-versions.projection';
 import { ListEnvironmentVersionsQuery, VersionPage } from '../queries/list-environment-versions/list-environment-versions.query';
@@ -12,12 +12,12 @@ import { parseLimit, parsePageParam } from './list-params';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
-function timeFilter(name: string, raw: unknown): string | undefined {
+function timeFilter(name: string, raw: unknown, bound: 'lower' | 'upper'): string | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string' || !RFC3339.test(raw) || !isStorableInstant(raw)) {
     throw ApiError.badRequest(`${name} must be an RFC 3339 timestamp such as 2026-05-29T10:00:00Z`);
   }
-  return new Date(raw).toISOString();
+  return millisecondBound(raw, bound);
 }
 
 function stringFilter(name: string, raw: unknown): string | undefined {
@@ -35,8 +35,8 @@ export function parseVersionFilters(query: Record<string, unknown>): VersionFilt
     environment_id: stringFilter('environment_id', query.environment_id),
     operation: operation as VersionOperation | undefined,
     api_key_id: stringFilter('api_key_id', query.api_key_id),
-    created_at_gte: timeFilter('created_at[gte]', query['created_at[gte]']),
-    created_at_lte: timeFilter('created_at[lte]', query['created_at[lte]']),
+    created_at_gte: timeFilter('created_at[gte]', query['created_at[gte]'], 'lower'),
+    created_at_lte: timeFilter('created_at[lte]', query['created_at[lte]'], 'upper'),
   };
 }
 

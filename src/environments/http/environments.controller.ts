@@ -37,7 +37,7 @@ export function parseIfMatch(raw: string | undefined): number | undefined {
 
 function parseVersionParam(raw: unknown): number | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || Number(raw) < 1) {
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw) || Number(raw) < 1) {
     throw ApiError.badRequest('version must be a positive integer');
   }
   return Number(raw);

@@ -1,5 +1,5 @@
 import { ApiError } from '../../../src/common/api-error';
-import { decodePageCursor, encodePageCursor } from '../../../src/common/page-cursor';
+import { decodePageCursor, encodePageCursor, millisecondBound } from '../../../src/common/page-cursor';
 
 describe('page cursors', () => {
   const position = { c: '2026-05-29T10:00:00.123Z', i: 'env_011CZkZ9X2dpNyB7HsEFoRfW' };
@@ -56,5 +56,16 @@ describe('page cursors', () => {
     expect(decodePageCursor(encodePageCursor({ v: 2 ** 31 - 1 }), { v: 'int32' })).toEqual({ v: 2 ** 31 - 1 });
     expect(() => decodePageCursor(encodePageCursor({ v: 2 ** 31 }), { v: 'int32' })).toThrow(ApiError);
     expect(() => decodePageCursor(encodePageCursor({ v: 2 ** 53 }), { v: 'int' })).toThrow(ApiError);
+  });
+});
+
+describe('millisecond bounds of time filters', () => {
+  it('rounds a finer lower bound up and truncates a finer upper bound', () => {
+    expect(millisecondBound('2026-05-29T10:00:12.9359Z', 'lower')).toBe('2026-05-29T10:00:12.936Z');
+    expect(millisecondBound('2026-05-29T10:00:12.9359Z', 'upper')).toBe('2026-05-29T10:00:12.935Z');
+    expect(millisecondBound('2026-05-29T10:00:12.935000Z', 'lower')).toBe('2026-05-29T10:00:12.935Z');
+    expect(millisecondBound('2026-05-29T10:00:12.999999999Z', 'lower')).toBe('2026-05-29T10:00:13.000Z');
+    expect(millisecondBound('2026-05-29T12:00:00+02:00', 'lower')).toBe('2026-05-29T10:00:00.000Z');
+    expect(millisecondBound('9999-12-31T23:59:59.9999Z', 'lower')).toBe('9999-12-31T23:59:59.999Z');
   });
 });

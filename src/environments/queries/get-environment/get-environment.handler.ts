@@ -16,16 +16,18 @@ export class GetEnvironmentHandler implements IQueryHandler<GetEnvironmentQuery,
     const current = await findEnvironment(this.db, organizationId, environmentId);
     if (!current) throw notFound(environmentId);
     if (version === undefined || version === current.version) return presentEnvironment(current);
+    const noSuchVersion = () =>
+      new DomainError(
+        DomainErrorCode.EnvironmentNotFound,
+        `version: environment ${environmentId} has no version ${version} (latest is ${current.version})`,
+      );
+    // Beyond the latest is answered without a query (and so whatever its size).
+    if (version > current.version) throw noSuchVersion();
     const rows = await this.db.query<{ environment: unknown }>(
       'SELECT environment FROM environment_versions WHERE environment_id = ? AND organization_id = ? AND version = ?',
       [environmentId, organizationId, version],
     );
-    if (!rows.length || rows[0].environment === null) {
-      throw new DomainError(
-        DomainErrorCode.EnvironmentNotFound,
-        `version: environment ${environmentId} has no version ${version} (latest is ${current.version})`,
-      );
-    }
+    if (!rows.length || rows[0].environment === null) throw noSuchVersion();
     return presentEnvironment(jsonOf<EnvironmentResource>(rows[0].environment));
   }
 }
