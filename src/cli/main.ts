@@ -7,7 +7,7 @@ import { Database, DATABASE } from '../database/database';
 import { AUDIT_USAGE, runAuditCommand } from './audit.command';
 import { DATA_USAGE, runDataCommand } from './data.command';
 import { ENVIRONMENTS_USAGE, runEnvironmentsCommand } from './environments.command';
-import { parseArgs, UsageError } from './args';
+import { checkCommandArgs, parseArgs, UsageError } from './args';
 import { CliModule } from './cli.module';
 import { KEYS_USAGE, runKeysCommand } from './keys.command';
 import { flushAndExit } from './output';
@@ -31,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
     return group ? 0 : 2;
   }
   if (!['keys', 'environments', 'projections', 'audit', 'export', 'import'].includes(group)) throw new UsageError(`unknown command ${JSON.stringify(group)}`);
+  checkCommandArgs(args);
   const config = loadConfig();
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['fatal'], abortOnError: false });
   try {

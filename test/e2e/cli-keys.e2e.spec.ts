@@ -52,6 +52,20 @@ describe('admin CLI: API keys', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No API key with id apikey_nope');
   });
+
+  it.each([
+    [['audit', 'verify', '--checkpoint', '/tmp/x'], /audit verify has no option --checkpoint; it takes --org, --checkpoints, --json/],
+    [['audit', 'export', '--sinc', '2026-01-01T00:00:00Z'], /audit export has no option --sinc/],
+    [['projections', 'verify', '--org', 'x'], /projections verify has no option --org/],
+    [['keys', 'list', 'extra'], /keys list: unexpected "extra"/],
+    [['keys', 'revoke', 'apikey_a', 'apikey_b'], /keys revoke: unexpected "apikey_b"/],
+    [['export', '--in', 'x'], /export has no option --in; it takes --out/],
+  ])('refuses %j with exit 2 rather than ignoring what it does not know', async (args, message) => {
+    const result = await cli(t, args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
 });
 
 describe('admin CLI: operator actions on environments', () => {
