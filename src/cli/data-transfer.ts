@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { jsonOf, nullableTimestampOf, timestampOf } from '../common/rows';
 import type { Database, Sql } from '../database/database';
 import type { ChainedEventContent } from '../audit/hash-chain';
+import { verifyAudit } from '../audit/audit-verify';
 
 /**
  * Moving an installation between databases (SQLite to PostgreSQL, or to a new
@@ -203,7 +204,8 @@ async function insert(tx: Sql, line: Line): Promise<void> {
 
 /**
  * Imports an export into an empty database in one transaction: all of it or
- * nothing. Returns the counts; the caller rebuilds the projections.
+ * nothing, and nothing unless the audit chain it carries verifies. Returns
+ * the counts; the caller rebuilds the projections.
  */
 export async function importData(db: Database, file: string): Promise<Extract<Line, { kind: 'end' }>> {
   return db.transaction(async (tx) => {
@@ -250,6 +252,12 @@ export async function importData(db: Database, file: string): Promise<Extract<Li
       await tx.query(
         "SELECT setval(pg_get_serial_sequence('events', 'position'), GREATEST((SELECT MAX(position) FROM events), 1))",
       );
+    }
+    // An export altered on its way is refused before anything is committed, so the import can be retried.
+    const audit = await verifyAudit(tx, {});
+    if (!audit.valid) {
+      const first = audit.problems[0] ?? audit.organizations.find((o) => !o.valid)?.problem?.message;
+      throw new ImportError(`the audit chain in the export does not verify: ${first}; nothing was imported`);
     }
     return end;
   });

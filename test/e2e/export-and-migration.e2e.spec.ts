@@ -1,38 +1,32 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Client } from 'pg';
-import { randomBase62 } from '../../src/common/ids';
 import { runCli } from '../support/cli';
+import { createTestDatabase, TestDatabase, usingPostgres } from '../support/database';
 import { http, startTestApp, TestApp } from '../support/test-app';
 
 jest.setTimeout(240_000);
 
-const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-
-async function postgresReachable(): Promise<boolean> {
-  const client = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 /** Builds some history: creates, updates, an archive and a delete, with two keys. */
 async function populate(t: TestApp): Promise<void> {
   const other = await t.createKey('test-org');
+  const ok = async (request: Promise<{ status: number; body: any }>) => {
+    const response = await request;
+    expect(response.status).toBe(200);
+    return response.body;
+  };
   for (let i = 0; i < 12; i++) {
     const key = i % 2 ? t.key : other.key;
-    const env = await http({ baseUrl: t.baseUrl, key }, 'POST', '/v1/environments', { body: { name: `m-${i}`, metadata: { i: String(i) } } });
-    await http({ baseUrl: t.baseUrl, key }, 'POST', `/v1/environments/${env.body.id}`, {
-      body: { description: `d${i}`, config: { type: 'cloud', packages: { pip: [`p${i}`] } } },
-    });
-    if (i % 4 === 0) await http(t, 'POST', `/v1/environments/${env.body.id}/archive`);
-    if (i % 5 === 0) await http(t, 'DELETE', `/v1/environments/${env.body.id}`);
+    const env = await ok(
+      http({ baseUrl: t.baseUrl, key }, 'POST', '/v1/environments', { body: { name: `m-${i}`, metadata: { i: String(i) } } }),
+    );
+    await ok(
+      http({ baseUrl: t.baseUrl, key }, 'POST', `/v1/environments/${env.id}`, {
+        body: { description: `d${i}`, config: { type: 'cloud', packages: { pip: [`p${i}`] } } },
+      }),
+    );
+    if (i % 4 === 0) await ok(http(t, 'POST', `/v1/environments/${env.id}/archive`));
+    if (i % 5 === 0) await ok(http(t, 'DELETE', `/v1/environments/${env.id}`));
   }
 }
 
@@ -83,53 +77,38 @@ describe('audit export (NDJSON for SIEM tools)', () => {
 describe('moving an installation from SQLite to PostgreSQL', () => {
   let source: TestApp;
   let file: string;
-  const pgName = `sandbase_test_${randomBase62(12).toLowerCase()}`;
-  const target = new URL(PG_URL);
-  target.pathname = `/${pgName}`;
-  let reachable = false;
+  let before: unknown;
+  let target: TestDatabase | null = null;
 
   beforeAll(async () => {
     source = await startTestApp({}, { forceSqlite: true });
     await populate(source);
+    before = await readSide(source);
+    expect((before as { history: { data: unknown[] } }).history.data).toHaveLength(12 * 2 + 3 + 3);
     file = join(mkdtempSync(join(tmpdir(), 'sandbase-export-')), 'export.ndjson');
-    reachable = await postgresReachable();
-    if (reachable) {
-      const admin = new Client({ connectionString: PG_URL });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${pgName}`);
-      await admin.end();
-    }
+    const exported = await runCli(['export', '--out', file], { DATABASE_URL: source.database.url });
+    expect(exported.code).toBe(0);
+    // On the PostgreSQL run of the suite (mandatory in CI), a fresh PostgreSQL database is the target.
+    if (usingPostgres()) target = await createTestDatabase();
   });
 
   afterAll(async () => {
     await source.close();
     rmSync(dirname(file), { recursive: true, force: true });
-    if (reachable) {
-      const admin = new Client({ connectionString: PG_URL });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
-      await admin.end();
-    }
+    await target?.drop();
   });
 
-  it('exports, imports into an empty PostgreSQL database, and answers exactly as before', async () => {
-    if (!reachable && process.env.CI !== 'true') {
-      console.warn(`PostgreSQL half skipped: no server at ${PG_URL}`);
-      return;
-    }
+  (usingPostgres() ? it : it.skip)('exports, imports into an empty PostgreSQL database, and answers exactly as before', async () => {
     expect(source.db.dialect).toBe('sqlite');
-    const exported = await runCli(['export', '--out', file], { DATABASE_URL: source.database.url });
-    expect(exported.code).toBe(0);
-    const before = await readSide(source);
-
-    const imported = await runCli(['import', '--in', file], { DATABASE_URL: target.toString() });
+    const url = target!.url;
+    const imported = await runCli(['import', '--in', file], { DATABASE_URL: url });
     expect(imported.stderr + imported.stdout).toMatch(/audit chain verifies/);
     expect(imported.code).toBe(0);
-    expect((await runCli(['projections', 'verify'], { DATABASE_URL: target.toString() })).code).toBe(0);
-    expect((await runCli(['audit', 'verify'], { DATABASE_URL: target.toString() })).code).toBe(0);
+    expect((await runCli(['projections', 'verify'], { DATABASE_URL: url })).code).toBe(0);
+    expect((await runCli(['audit', 'verify'], { DATABASE_URL: url })).code).toBe(0);
 
     // The service on PostgreSQL: the same keys work and every answer is the same.
-    const moved = await startTestApp({}, { databaseUrl: target.toString() });
+    const moved = await startTestApp({}, { databaseUrl: url });
     try {
       expect(moved.db.dialect).toBe('postgres');
       expect(await readSide({ baseUrl: moved.baseUrl, key: source.key })).toEqual(before);
@@ -144,7 +123,7 @@ describe('moving an installation from SQLite to PostgreSQL', () => {
     }
 
     // A second import into the now non-empty database is refused.
-    const again = await runCli(['import', '--in', file], { DATABASE_URL: target.toString() });
+    const again = await runCli(['import', '--in', file], { DATABASE_URL: url });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/not empty/);
   });
@@ -158,6 +137,26 @@ describe('moving an installation from SQLite to PostgreSQL', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/truncated/);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses an export whose audit chain does not verify, naming the event, and imports nothing', async () => {
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    const at = lines.findIndex((line) => JSON.parse(line).kind === 'event');
+    const event = JSON.parse(lines[at]);
+    lines[at] = JSON.stringify({ ...event, data: { ...event.data, name: 'forged-on-the-way' } });
+    const dir = mkdtempSync(join(tmpdir(), 'sandbase-import-'));
+    try {
+      const forged = join(dir, 'forged.ndjson');
+      writeFileSync(forged, `${lines.join('\n')}\n`);
+      const target = `sqlite:${join(dir, 'target.sqlite')}`;
+      const result = await runCli(['import', '--in', forged], { DATABASE_URL: target });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`the audit chain in the export does not verify: event ${event.event_id}`);
+      expect(result.stderr).toContain('nothing was imported');
+      expect((await runCli(['import', '--in', file], { DATABASE_URL: target })).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a damaged line by its number and what is wrong with it, and imports nothing', async () => {
