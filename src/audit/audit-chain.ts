@@ -43,6 +43,8 @@ interface ChainRow {
   chain_seq: number | string;
   prev_hash: string;
   hash: string;
+  /** PostgreSQL: the appending transaction's id, as text. */
+  xid?: string;
 }
 
 const BATCH = 1000;
@@ -72,10 +74,14 @@ export async function verifyOrganizationChain(
     problem,
     hashes_at: hashesAt,
   });
+  // On PostgreSQL, followers of the log (rebuilds, exports) read it in transaction id order, a column the hash
+  // cannot cover; appends to one organization are serialized, so its events' transaction ids never go down.
+  const xidColumn = sql.dialect === 'postgres' ? ', transaction_id::text AS xid' : '';
+  let lastXid = 0n;
   for (;;) {
     const rows = await sql.query<ChainRow>(
       `SELECT position, event_id, stream_id, stream_version, organization_id, type, data, metadata, recorded_at,
-              chain_seq, prev_hash, hash
+              chain_seq, prev_hash, hash${xidColumn}
        FROM events WHERE organization_id = ? AND position > ? ORDER BY position LIMIT ?`,
       [organizationId, lastPosition, BATCH],
     );
@@ -83,19 +89,31 @@ export async function verifyOrganizationChain(
       const position = Number(row.position);
       const seq = Number(row.chain_seq);
       const where = { event_position: position, event_id: row.event_id, chain_seq: seq };
-      const recomputed = chainHash(row.prev_hash, {
-        chain_seq: seq,
-        event_id: row.event_id,
-        stream_id: row.stream_id,
-        stream_version: Number(row.stream_version),
-        organization_id: row.organization_id,
-        type: row.type,
-        data: jsonOf(row.data),
-        metadata: jsonOf(row.metadata),
-        recorded_at: timestampOf(row.recorded_at),
-      });
-      if (recomputed !== row.hash) {
-        return fail({ kind: 'altered', ...where, message: `event ${row.event_id} at position ${position} was altered: its content no longer matches its hash` });
+      const altered = { kind: 'altered' as const, ...where, message: `event ${row.event_id} at position ${position} was altered: its content no longer matches its hash` };
+      let recomputed: string;
+      try {
+        recomputed = chainHash(row.prev_hash, {
+          chain_seq: seq,
+          event_id: row.event_id,
+          stream_id: row.stream_id,
+          stream_version: Number(row.stream_version),
+          organization_id: row.organization_id,
+          type: row.type,
+          data: jsonOf(row.data),
+          metadata: jsonOf(row.metadata),
+          recorded_at: timestampOf(row.recorded_at),
+        });
+      } catch {
+        // Content that no longer even decodes (JSON, timestamp) was altered too.
+        return fail(altered);
+      }
+      if (recomputed !== row.hash) return fail(altered);
+      if (row.xid !== undefined) {
+        const xid = BigInt(row.xid);
+        if (xid < lastXid) {
+          return fail({ kind: 'inserted_or_reordered', ...where, message: `event ${row.event_id} at position ${position} was moved in the log's commit order: its transaction id is older than its predecessor's` });
+        }
+        lastXid = xid;
       }
       if (seq > expectedSeq) {
         const later = await sql.query('SELECT position FROM events WHERE organization_id = ? AND chain_seq = ?', [

@@ -44,35 +44,41 @@ export function changesOf(event: EnvironmentEvent, after: EnvironmentState | nul
   }
 }
 
+/** Every column of a version row, in the order of `versionRowValues`. */
+export const VERSION_ROW_COLUMNS =
+  'id, event_position, organization_id, environment_id, version, operation, created_at, actor_type, api_key_id, request_id, changes, environment';
+
 /**
  * The audit history: one row per recorded change, derived from the event
  * alone (plus the state it produced), so it can be rebuilt from the log.
  */
+export function versionRowValues(stored: StoredEvent<EnvironmentEvent>, after: EnvironmentState | null): unknown[] {
+  const { event, metadata } = stored;
+  const actor = metadata.actor;
+  return [
+    versionIdForEvent(stored.event_id),
+    stored.position,
+    metadata.organization_id,
+    event.data.environment_id,
+    stored.stream_version,
+    operationOf(event),
+    stored.recorded_at,
+    actor.type,
+    actor.type === 'api_actor' ? actor.api_key_id : null,
+    metadata.request_id,
+    JSON.stringify(changesOf(event, after)),
+    after ? JSON.stringify(presentEnvironment(after)) : null,
+  ];
+}
+
 export async function projectEnvironmentVersion(
   tx: Sql,
   stored: StoredEvent<EnvironmentEvent>,
   after: EnvironmentState | null,
   tables: ProjectionTables = LIVE_TABLES,
 ): Promise<void> {
-  const { event, metadata } = stored;
-  const actor = metadata.actor;
   await tx.execute(
-    `INSERT INTO ${tables.versions} (id, event_position, organization_id, environment_id, version, operation,
-       created_at, actor_type, api_key_id, request_id, changes, environment)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      versionIdForEvent(stored.event_id),
-      stored.position,
-      metadata.organization_id,
-      event.data.environment_id,
-      stored.stream_version,
-      operationOf(event),
-      stored.recorded_at,
-      actor.type,
-      actor.type === 'api_actor' ? actor.api_key_id : null,
-      metadata.request_id,
-      JSON.stringify(changesOf(event, after)),
-      after ? JSON.stringify(presentEnvironment(after)) : null,
-    ],
+    `INSERT INTO ${tables.versions} (${VERSION_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    versionRowValues(stored, after),
   );
 }

@@ -3,9 +3,17 @@ import type { EnvironmentState } from '../domain/environment';
 import type { EnvironmentEvent } from '../domain/events';
 import { LIVE_TABLES, ProjectionTables } from './projection-tables';
 
-/** The mutable columns of a row, in the order both statements below list them. */
+/** The mutable columns of a row, in the order the statements below list them. */
 function stateValues(s: EnvironmentState): unknown[] {
   return [s.name, s.description, JSON.stringify(s.config), JSON.stringify(s.metadata), s.scope, s.version, s.archived_at, s.updated_at];
+}
+
+/** Every column of an environment row, in the order of `environmentRowValues`. */
+export const ENVIRONMENT_ROW_COLUMNS =
+  'id, organization_id, created_at, name, description, config, metadata, scope, version, archived_at, updated_at';
+
+export function environmentRowValues(s: EnvironmentState): unknown[] {
+  return [s.id, s.organization_id, s.created_at, ...stateValues(s)];
 }
 
 /**
@@ -23,10 +31,8 @@ export async function projectEnvironment(
     case 'EnvironmentCreated': {
       const s = after!;
       await tx.execute(
-        `INSERT INTO ${tables.environments} (id, organization_id, created_at, name, description, config, metadata, scope,
-           version, archived_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [s.id, s.organization_id, s.created_at, ...stateValues(s)],
+        `INSERT INTO ${tables.environments} (${ENVIRONMENT_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        environmentRowValues(s),
       );
       return;
     }

@@ -2,9 +2,10 @@ import { canonicalJson } from '../../audit/canonical-json';
 import { jsonOf, nullableTimestampOf, timestampOf } from '../../common/rows';
 import type { Database, Session, Sql } from '../../database/database';
 import { LOG_START, LogCheckpoint, readAllBatch, StoredEvent } from '../../event-store/event-store';
-import type { DeciderState } from '../domain/decider';
+import { DeciderState, evolve } from '../domain/decider';
 import type { EnvironmentEvent } from '../domain/events';
-import { projectEvents } from './environment.projector';
+import { VERSION_ROW_COLUMNS, versionRowValues } from './environment-versions.projection';
+import { ENVIRONMENT_ROW_COLUMNS, environmentRowValues } from './environments.projection';
 import { toEnvironmentState } from './environments.read-model';
 import { LIVE_TABLES, ProjectionTables } from './projection-tables';
 
@@ -87,8 +88,53 @@ async function loadState(sql: Sql, tables: ProjectionTables, environmentId: stri
 
 /** States of recently replayed environments, so a stream's next event needs no read-back. */
 const STATE_CACHE_LIMIT = 10_000;
+/** Rows per multi-row INSERT: 12 columns x 250 stays far below both databases' limits on bound parameters. */
+const ROWS_PER_INSERT = 250;
 
-/** Projects log events after `from` into the scratch tables; returns where it stopped. */
+async function insertRows(sql: Sql, table: string, columns: string, rows: unknown[][]): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+    const tuple = `(${chunk[0].map(() => '?').join(', ')})`;
+    await sql.execute(`INSERT INTO ${table} (${columns}) VALUES ${chunk.map(() => tuple).join(', ')}`, chunk.flat());
+  }
+}
+
+/**
+ * Writes what one batch of events did to the scratch tables with a few
+ * multi-row statements (a round trip per event made PostgreSQL rebuilds
+ * slow): every version row, and the final state of each environment the
+ * batch touched (its old row deleted, the new one inserted unless deleted).
+ */
+async function writeBatch(sql: Sql, touched: Map<string, DeciderState>, versionRows: unknown[][]): Promise<void> {
+  const ids = [...touched.keys()];
+  for (let start = 0; start < ids.length; start += ROWS_PER_INSERT) {
+    const chunk = ids.slice(start, start + ROWS_PER_INSERT);
+    await sql.execute(`DELETE FROM ${SCRATCH.environments} WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk);
+  }
+  const live = [...touched.values()].filter((state): state is NonNullable<DeciderState> => state !== null);
+  await insertRows(sql, SCRATCH.environments, ENVIRONMENT_ROW_COLUMNS, live.map(environmentRowValues));
+  await insertRows(sql, SCRATCH.versions, VERSION_ROW_COLUMNS, versionRows);
+}
+
+export class LogOrderError extends Error {}
+
+/**
+ * A replay must see each stream's events in version order: version 1 creates
+ * the environment and each later event follows the version before it. A log
+ * that reads otherwise (rows edited in the database) is refused rather than
+ * projected into a wrong history.
+ */
+function checkStreamOrder(stored: StoredEvent<EnvironmentEvent>, before: DeciderState): void {
+  const expected = stored.event.type === 'EnvironmentCreated' ? 1 : before ? before.version + 1 : null;
+  if (expected !== null && stored.stream_version === expected) return;
+  const what = expected === null ? 'an environment that does not exist at that point' : `version ${expected}`;
+  throw new LogOrderError(
+    `the event log is out of order: event ${stored.event_id} (position ${stored.position}) is version ${stored.stream_version} ` +
+      `of ${stored.event.data.environment_id}, but the replay expected ${what}; run audit verify`,
+  );
+}
+
+/** Projects log events after `from` into the scratch tables, a batch at a time; returns where it stopped. */
 async function projectLog(
   sql: Sql,
   from: LogCheckpoint,
@@ -100,18 +146,26 @@ async function projectLog(
   for (;;) {
     const batch = await readAllBatch<EnvironmentEvent>(sql, checkpoint, BATCH, options);
     if (batch.events.length === 0) return { checkpoint, events: count };
-    for (const stored of batch.events) {
+    const touched = new Map<string, DeciderState>();
+    const versionRows: unknown[][] = [];
+    for (const stored of batch.events as StoredEvent<EnvironmentEvent>[]) {
       const id = stored.event.data.environment_id;
       const before =
         stored.event.type === 'EnvironmentCreated'
           ? null
-          : states.has(id)
-            ? states.get(id)!
-            : await loadState(sql, SCRATCH, id);
-      const after = await projectEvents(sql, [stored as StoredEvent<EnvironmentEvent>], before, SCRATCH);
-      if (states.size >= STATE_CACHE_LIMIT) states.clear();
-      states.set(id, after);
+          : touched.has(id)
+            ? touched.get(id)!
+            : states.has(id)
+              ? states.get(id)!
+              : await loadState(sql, SCRATCH, id);
+      checkStreamOrder(stored, before);
+      const after = evolve(before, stored.event);
+      versionRows.push(versionRowValues(stored, after));
+      touched.set(id, after);
     }
+    await writeBatch(sql, touched, versionRows);
+    if (states.size + touched.size > STATE_CACHE_LIMIT) states.clear();
+    for (const [id, state] of touched) states.set(id, state);
     count += batch.events.length;
     checkpoint = batch.checkpoints[batch.checkpoints.length - 1];
   }
