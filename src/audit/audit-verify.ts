@@ -1,14 +1,15 @@
 import type { KeyObject } from 'node:crypto';
 import type { Sql } from '../database/database';
 import { ChainVerification, organizationIds, verifyOrganizationChain } from './audit-chain';
-import { readCheckpoints, signatureValid } from './checkpoints';
+import { chainOrder, readCheckpoints, signatureValid } from './checkpoints';
 
 export interface AuditReport {
   valid: boolean;
   organizations: Omit<ChainVerification, 'hashes_at'>[];
   /** Problems outside any one chain: an organization row missing or unknown. */
   problems: string[];
-  checkpoints: { checked: number; problems: string[] } | null;
+  /** `newest`: when the last checkpoint of the chain was made, to tell whether checkpoints are still being written. */
+  checkpoints: { checked: number; newest: string | null; problems: string[] } | null;
 }
 
 /**
@@ -25,20 +26,21 @@ export async function verifyAudit(
   const problems: string[] = [];
   const wanted = new Map<string, Map<number, { hash: string; file: string }>>();
   let checkpointCount = 0;
+  let newest: string | null = null;
   if (options.checkpointsDir !== undefined) {
     if (!options.publicKey) throw new Error('verifying checkpoints needs the audit public (or signing) key');
     const checkpoints = readCheckpoints(options.checkpointsDir);
     checkpointCount = checkpoints.length;
-    let previous: string | null = null;
-    for (const { file, checkpoint } of checkpoints) {
-      if (!signatureValid(checkpoint, options.publicKey)) {
-        problems.push(`${file}: signature does not verify (the checkpoint was altered or signed with another key)`);
-        continue;
-      }
-      if (previous !== null && checkpoint.previous_signature !== previous) {
-        problems.push(`${file}: does not follow the checkpoint before it (a checkpoint is missing or was replaced)`);
-      }
-      previous = checkpoint.signature;
+    if (checkpointCount === 0) problems.push(`no checkpoints in ${options.checkpointsDir}`);
+    const authentic = checkpoints.filter(({ file, checkpoint }) => {
+      if (signatureValid(checkpoint, options.publicKey!)) return true;
+      problems.push(`${file}: signature does not verify (the checkpoint was altered or signed with another key)`);
+      return false;
+    });
+    const { ordered, problems: chainProblems } = chainOrder(authentic);
+    problems.push(...chainProblems);
+    newest = ordered.length ? ordered[ordered.length - 1].checkpoint.created_at : null;
+    for (const { file, checkpoint } of ordered) {
       for (const head of checkpoint.heads) {
         if (options.organization !== undefined && head.organization !== options.organization) continue;
         const perOrg = wanted.get(head.organization_id) ?? new Map<number, { hash: string; file: string }>();
@@ -83,6 +85,6 @@ export async function verifyAudit(
     valid: problems.length === 0 && general.length === 0 && organizations.every((o) => o.valid),
     organizations,
     problems: general,
-    checkpoints: options.checkpointsDir !== undefined ? { checked: checkpointCount, problems } : null,
+    checkpoints: options.checkpointsDir !== undefined ? { checked: checkpointCount, newest, problems } : null,
   };
 }

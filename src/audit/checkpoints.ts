@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sql } from '../database/database';
 import { timestampOf } from '../common/rows';
@@ -55,9 +55,15 @@ export function signatureValid(checkpoint: Checkpoint, publicKey: KeyObject): bo
   }
 }
 
-/** Checkpoint files in a directory, oldest first (file names sort by time). */
-export function readCheckpoints(dir: string): { file: string; checkpoint: Checkpoint }[] {
+export interface CheckpointFile {
+  file: string;
+  checkpoint: Checkpoint;
+}
+
+/** Checkpoint files in a directory, in no particular order (see chainOrder). */
+export function readCheckpoints(dir: string): CheckpointFile[] {
   if (!existsSync(dir)) throw new CheckpointError(`checkpoint directory ${dir} does not exist`);
+  if (!statSync(dir).isDirectory()) throw new CheckpointError(`checkpoint directory ${dir} is not a directory`);
   return readdirSync(dir)
     .filter((name) => /^checkpoint-.*\.json$/.test(name))
     .sort()
@@ -68,6 +74,49 @@ export function readCheckpoints(dir: string): { file: string; checkpoint: Checkp
         throw new CheckpointError(`${name} is not a readable checkpoint file`);
       }
     });
+}
+
+/**
+ * Orders checkpoints by their own chain (each names the signature of the one
+ * before it), not by file name or clock, which an operator's clock can get
+ * wrong. One chain is expected: its first checkpoint is the one whose
+ * predecessor is not in the directory (older ones may have been pruned).
+ * Another such start means a checkpoint in between is missing or was
+ * replaced; two checkpoints naming the same predecessor, that one was forked.
+ */
+export function chainOrder(checkpoints: readonly CheckpointFile[]): { ordered: CheckpointFile[]; problems: string[] } {
+  const problems: string[] = [];
+  const bySignature = new Map(checkpoints.map((entry) => [entry.checkpoint.signature, entry]));
+  const next = new Map<string, CheckpointFile[]>();
+  const starts: CheckpointFile[] = [];
+  for (const entry of checkpoints) {
+    const previous = entry.checkpoint.previous_signature;
+    if (previous === null || !bySignature.has(previous)) starts.push(entry);
+    else next.set(previous, [...(next.get(previous) ?? []), entry]);
+  }
+  const byTime = (a: CheckpointFile, b: CheckpointFile) =>
+    a.checkpoint.created_at < b.checkpoint.created_at ? -1 : a.checkpoint.created_at > b.checkpoint.created_at ? 1 : a.file < b.file ? -1 : 1;
+  starts.sort(byTime);
+  const ordered: CheckpointFile[] = [];
+  for (const [index, start] of starts.entries()) {
+    if (index > 0) problems.push(`${start.file}: does not follow the checkpoint before it (a checkpoint is missing or was replaced)`);
+    for (let entry: CheckpointFile | undefined = start; entry; ) {
+      ordered.push(entry);
+      const children = (next.get(entry.checkpoint.signature) ?? []).sort(byTime);
+      for (const fork of children.slice(1)) {
+        problems.push(`${fork.file}: a second checkpoint after ${entry.file} (the chain of checkpoints was forked)`);
+        ordered.push(fork);
+      }
+      entry = children[0];
+    }
+  }
+  for (const entry of checkpoints) {
+    if (!ordered.includes(entry)) {
+      problems.push(`${entry.file}: does not follow the checkpoint before it (a checkpoint is missing or was replaced)`);
+      ordered.push(entry);
+    }
+  }
+  return { ordered, problems };
 }
 
 export async function currentHeads(sql: Sql): Promise<CheckpointDigest['heads']> {
@@ -88,8 +137,11 @@ export async function currentHeads(sql: Sql): Promise<CheckpointDigest['heads']>
 /** Writes a new signed checkpoint of the current heads into `dir`, chained to the newest one there. */
 export async function writeCheckpoint(sql: Sql, dir: string, privateKey: KeyObject, now: string): Promise<{ file: string; checkpoint: Checkpoint }> {
   mkdirSync(dir, { recursive: true });
-  const existing = readCheckpoints(dir);
-  const previous = existing.length ? existing[existing.length - 1].checkpoint : null;
+  const { ordered, problems } = chainOrder(readCheckpoints(dir));
+  if (problems.length) {
+    throw new CheckpointError(`the checkpoints in ${dir} do not form one chain (${problems[0]}); run audit verify --checkpoints ${dir}`);
+  }
+  const previous = ordered.length ? ordered[ordered.length - 1].checkpoint : null;
   const digest: CheckpointDigest = {
     type: 'sandbase_audit_checkpoint',
     format: 1,
@@ -99,8 +151,18 @@ export async function writeCheckpoint(sql: Sql, dir: string, privateKey: KeyObje
   };
   const checkpoint = signDigest(digest, privateKey);
   const file = `checkpoint-${digest.created_at.replace(/[:.]/g, '-')}.json`;
-  const tmp = join(dir, `.${file}.tmp`);
+  const tmp = join(dir, `.${file}.${process.pid}.tmp`);
   writeFileSync(tmp, `${JSON.stringify(checkpoint, null, 2)}\n`, { mode: 0o444 });
-  renameSync(tmp, join(dir, file));
+  try {
+    // A hard link appears complete and never replaces an existing checkpoint (rename would).
+    linkSync(tmp, join(dir, file));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new CheckpointError(`${join(dir, file)} already exists (a checkpoint written in the same millisecond); run it again`);
+    }
+    throw error;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
   return { file, checkpoint };
 }

@@ -3,11 +3,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportVersions } from '../audit/audit-export';
 import { verifyAudit } from '../audit/audit-verify';
-import { loadPrivateKey, loadPublicKey, writeCheckpoint } from '../audit/checkpoints';
+import { CheckpointError, loadPrivateKey, loadPublicKey, writeCheckpoint } from '../audit/checkpoints';
 import type { Clock } from '../common/clock';
-import type { AppConfig } from '../config/config';
+import { ConfigError, type AppConfig } from '../config/config';
 import type { Database } from '../database/database';
-import { isStorableInstant } from '../common/page-cursor';
+import { isStorableInstant, millisecondBound } from '../common/page-cursor';
 import { ParsedArgs, UsageError } from './args';
 import { lineWriter } from './output';
 
@@ -18,17 +18,32 @@ audit keygen --dir <dir>            create an Ed25519 key pair for checkpoints
 audit export [--since <rfc3339>] [--org <name>]
                                     stream the audit history as NDJSON, oldest first`;
 
-function readKeyFile(path: string, what: string): string {
-  if (!existsSync(path)) throw new UsageError(`${what} file ${path} does not exist`);
-  return readFileSync(path, 'utf8');
+/** Reads and parses a key file named by `variable`, failing in one sentence that names both. */
+function loadKey<K>(path: string, variable: string, parse: (pem: string) => K, kind: string): K {
+  if (!existsSync(path)) throw new ConfigError(`${variable}: ${path} does not exist`);
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${variable}: cannot read ${path}${code === 'EISDIR' ? ' (it is a directory)' : `: ${(error as Error).message}`}`);
+  }
+  try {
+    return parse(pem);
+  } catch (error) {
+    const reason = error instanceof CheckpointError ? error.message : `it is not a PEM ${kind}`;
+    throw new ConfigError(`${variable}: ${path}: ${reason}`);
+  }
 }
+
+const signingKey = (path: string) => loadKey(path, 'SANDBASE_AUDIT_SIGNING_KEY_FILE', loadPrivateKey, 'Ed25519 private key');
 
 /** The key that checks checkpoint signatures: the public key file, or else the public half of the signing key. */
 function publicKeyFrom(config: AppConfig): KeyObject | undefined {
-  if (config.audit.publicKeyFile) return loadPublicKey(readKeyFile(config.audit.publicKeyFile, 'SANDBASE_AUDIT_PUBLIC_KEY_FILE'));
-  if (config.audit.signingKeyFile) {
-    return createPublicKey(loadPrivateKey(readKeyFile(config.audit.signingKeyFile, 'SANDBASE_AUDIT_SIGNING_KEY_FILE')));
+  if (config.audit.publicKeyFile) {
+    return loadKey(config.audit.publicKeyFile, 'SANDBASE_AUDIT_PUBLIC_KEY_FILE', loadPublicKey, 'Ed25519 public key');
   }
+  if (config.audit.signingKeyFile) return createPublicKey(signingKey(config.audit.signingKeyFile));
   return undefined;
 }
 
@@ -60,7 +75,8 @@ export async function runAuditCommand(db: Database, config: AppConfig, clock: Cl
         }
         for (const problem of report.problems) process.stdout.write(`FAILED  ${problem}\n`);
         if (report.checkpoints) {
-          process.stdout.write(`checkpoints: ${report.checkpoints.checked} checked\n`);
+          const newest = report.checkpoints.newest ? `, the newest made ${report.checkpoints.newest}` : '';
+          process.stdout.write(`checkpoints: ${report.checkpoints.checked} checked${newest}\n`);
           for (const problem of report.checkpoints.problems) process.stdout.write(`FAILED  ${problem}\n`);
         }
         process.stdout.write(report.valid ? 'audit log verifies\n' : 'audit log does NOT verify\n');
@@ -71,7 +87,7 @@ export async function runAuditCommand(db: Database, config: AppConfig, clock: Cl
       const dir = option(args, 'dir');
       if (!dir) throw new UsageError('audit checkpoint needs --dir <directory>');
       if (!config.audit.signingKeyFile) throw new UsageError('audit checkpoint needs SANDBASE_AUDIT_SIGNING_KEY_FILE');
-      const key = loadPrivateKey(readKeyFile(config.audit.signingKeyFile, 'SANDBASE_AUDIT_SIGNING_KEY_FILE'));
+      const key = signingKey(config.audit.signingKeyFile);
       const { file, checkpoint } = await db.session((s) =>
         s.transaction((tx) => writeCheckpoint(tx, dir, key, clock.now()), 'read'),
       );
@@ -97,7 +113,7 @@ export async function runAuditCommand(db: Database, config: AppConfig, clock: Cl
       const write = lineWriter(process.stdout);
       await exportVersions(
         db,
-        { since: since === undefined ? undefined : new Date(since).toISOString(), organization: option(args, 'org') },
+        { since: since === undefined ? undefined : millisecondBound(since, 'lower'), organization: option(args, 'org') },
         write,
       );
       await write.finish();

@@ -1,9 +1,10 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chainHash } from '../../src/audit/hash-chain';
 import { jsonOf, timestampOf } from '../../src/common/rows';
 import { runCli } from '../support/cli';
+import { usingPostgres } from '../support/database';
 import { http, startTestApp, TestApp } from '../support/test-app';
 
 jest.setTimeout(180_000);
@@ -115,6 +116,43 @@ describe('audit verify against a tampered database', () => {
     expect(report.organizations[0].problem).toMatchObject({ kind: 'inserted_or_reordered', event_id: y.event_id, event_position: x.position });
   });
 
+  // SQLite stores JSON as text, so a row can be made undecodable; PostgreSQL's jsonb cannot hold that.
+  (usingPostgres() ? it.skip : it)('names an event whose stored content no longer even decodes, in the CLI and the API', async () => {
+    const rows = await seed();
+    const target = rows[2];
+    await t.db.execute("UPDATE events SET data = '{not json' WHERE position = ?", [target.position]);
+    const { code, report } = await verify();
+    expect(code).toBe(1);
+    expect(report.organizations[0].problem).toMatchObject({ kind: 'altered', event_id: target.event_id });
+    const api = await http(t, 'GET', '/v1/environment_versions/verify');
+    expect(api.status).toBe(200);
+    expect(api.body).toMatchObject({ valid: false, problem: { kind: 'altered', event_id: target.event_id } });
+  });
+
+  // On PostgreSQL, followers of the log (rebuilds, exports) read it in transaction id order.
+  (usingPostgres() ? it : it.skip)('names an event moved in commit order, and a rebuild refuses that log', async () => {
+    const rows = await seed();
+    const [created, modified] = [rows[0], rows[1]]; // version 1 and 2 of one environment
+    const before = await http(t, 'GET', '/v1/environment_versions?limit=100');
+    await t.db.execute(
+      `UPDATE events SET transaction_id = CASE position WHEN ? THEN (SELECT transaction_id FROM events WHERE position = ?)
+                                                      ELSE (SELECT transaction_id FROM events WHERE position = ?) END
+       WHERE position IN (?, ?)`,
+      [created.position, modified.position, created.position, created.position, modified.position],
+    );
+    const { code, report } = await verify();
+    expect(code).toBe(1);
+    expect(report.organizations[0].problem).toMatchObject({ kind: 'inserted_or_reordered', event_id: modified.event_id });
+    const rebuild = await runCli(['projections', 'rebuild'], env);
+    expect(rebuild.code).toBe(1);
+    expect(rebuild.stderr).toContain(`the event log is out of order: event ${modified.event_id}`);
+    const check = await runCli(['projections', 'verify'], env);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain('out of order');
+    // The live read model was left as it was.
+    expect((await http(t, 'GET', '/v1/environment_versions?limit=100')).body).toEqual(before.body);
+  });
+
   it('names an inserted event, even one whose hash was computed correctly', async () => {
     const rows = await seed();
     const last = (
@@ -213,5 +251,82 @@ describe('audit verify against a tampered database', () => {
     expect(forged.code).toBe(1);
     expect(JSON.parse(forged.stdout).checkpoints.problems.join('\n')).toMatch(/signature does not verify/);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('orders checkpoints by their own chain, not by file name, and reports forks and an empty directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbase-audit-'));
+    const keys = join(dir, 'keys');
+    const checkpoints = join(dir, 'checkpoints');
+    expect((await runCli(['audit', 'keygen', '--dir', keys], env)).code).toBe(0);
+    const signing = { ...env, SANDBASE_AUDIT_SIGNING_KEY_FILE: join(keys, 'audit-signing-key.pem') };
+    const verifying = { ...env, SANDBASE_AUDIT_PUBLIC_KEY_FILE: join(keys, 'audit-public-key.pem') };
+    const list = () => readdirSync(checkpoints).filter((f) => f.endsWith('.json'));
+    const read = (file: string) => JSON.parse(readFileSync(join(checkpoints, file), 'utf8'));
+    const verifyCheckpoints = async (where = checkpoints) => {
+      const result = await runCli(['audit', 'verify', '--checkpoints', where, '--json'], verifying);
+      return { code: result.code, problems: (JSON.parse(result.stdout).checkpoints.problems as string[]).join('\n') };
+    };
+    try {
+      await seed();
+      expect((await runCli(['audit', 'checkpoint', '--dir', checkpoints], signing)).code).toBe(0);
+      const [first] = list();
+      await http(t, 'POST', '/v1/environments', { body: { name: 'between-checkpoints' } });
+      expect((await runCli(['audit', 'checkpoint', '--dir', checkpoints], signing)).code).toBe(0);
+      const second = list().find((f) => f !== first)!;
+      // A clock that stepped back names the newer checkpoint so that it sorts first: the chain still decides.
+      renameSync(join(checkpoints, second), join(checkpoints, 'checkpoint-0000-early-clock.json'));
+      expect(await verifyCheckpoints()).toEqual({ code: 0, problems: '' });
+      const third = await runCli(['audit', 'checkpoint', '--dir', checkpoints], signing);
+      expect(third.code).toBe(0);
+      const thirdFile = list().find((f) => f !== first && f !== 'checkpoint-0000-early-clock.json')!;
+      expect(read(thirdFile).previous_signature).toBe(read('checkpoint-0000-early-clock.json').signature);
+      // Pruning the oldest checkpoints is allowed: the rest still form one chain.
+      rmSync(join(checkpoints, first), { force: true });
+      expect(await verifyCheckpoints()).toEqual({ code: 0, problems: '' });
+
+      // A second checkpoint after the same predecessor is a fork; no new checkpoint is written onto it.
+      const elsewhere = join(dir, 'elsewhere');
+      mkdirSync(elsewhere);
+      copyFileSync(join(checkpoints, 'checkpoint-0000-early-clock.json'), join(elsewhere, 'checkpoint-0000-early-clock.json'));
+      expect((await runCli(['audit', 'checkpoint', '--dir', elsewhere], signing)).code).toBe(0);
+      const fork = readdirSync(elsewhere).find((f) => f !== 'checkpoint-0000-early-clock.json' && f.endsWith('.json'))!;
+      copyFileSync(join(elsewhere, fork), join(checkpoints, `checkpoint-fork-${fork.slice('checkpoint-'.length)}`));
+      const forked = await verifyCheckpoints();
+      expect(forked.code).toBe(1);
+      expect(forked.problems).toMatch(/a second checkpoint after checkpoint-0000-early-clock\.json \(the chain of checkpoints was forked\)/);
+      const refused = await runCli(['audit', 'checkpoint', '--dir', checkpoints], signing);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/do not form one chain/);
+
+      const empty = join(dir, 'empty');
+      mkdirSync(empty);
+      const none = await verifyCheckpoints(empty);
+      expect(none.code).toBe(1);
+      expect(none.problems).toBe(`no checkpoints in ${empty}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the variable and the file when a key file is missing, a directory or not a key of the right kind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbase-audit-'));
+    try {
+      expect((await runCli(['audit', 'keygen', '--dir', dir], env)).code).toBe(0);
+      const garbage = join(dir, 'garbage.pem');
+      writeFileSync(garbage, 'not a key\n');
+      const cases: [Record<string, string>, string[], string][] = [
+        [{ SANDBASE_AUDIT_PUBLIC_KEY_FILE: dir }, ['audit', 'verify', '--checkpoints', dir], `SANDBASE_AUDIT_PUBLIC_KEY_FILE: cannot read ${dir} (it is a directory)`],
+        [{ SANDBASE_AUDIT_PUBLIC_KEY_FILE: garbage }, ['audit', 'verify', '--checkpoints', dir], `SANDBASE_AUDIT_PUBLIC_KEY_FILE: ${garbage}: it is not a PEM Ed25519 public key`],
+        [{ SANDBASE_AUDIT_SIGNING_KEY_FILE: join(dir, 'audit-public-key.pem') }, ['audit', 'checkpoint', '--dir', dir], `SANDBASE_AUDIT_SIGNING_KEY_FILE: ${join(dir, 'audit-public-key.pem')}: it is not a PEM Ed25519 private key`],
+        [{ SANDBASE_AUDIT_SIGNING_KEY_FILE: join(dir, 'missing.pem') }, ['audit', 'checkpoint', '--dir', dir], `SANDBASE_AUDIT_SIGNING_KEY_FILE: ${join(dir, 'missing.pem')} does not exist`],
+      ];
+      for (const [keys, args, message] of cases) {
+        const result = await runCli(args, { ...env, ...keys });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toBe(`sandbase: configuration error: ${message}\n`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
