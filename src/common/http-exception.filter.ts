@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorEnvelope } from './api-error';
 import { toApiError } from './error-mapping';
 
-/** The one place where errors become responses in the spec's envelope. */
+/** The one place where errors become responses in the API's error envelope. */
 @Catch()
 export class ErrorEnvelopeFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');

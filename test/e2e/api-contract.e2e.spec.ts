@@ -1,7 +1,7 @@
 import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
 
 /**
- * The contract of shared/spec/environments-api.md over real HTTP: every
+ * The API contract (docs/api.md) over real HTTP: every
  * endpoint, and every error row with its envelope, status and code, and the
  * rule that a 4xx changes nothing.
  */

@@ -32,6 +32,16 @@ describe('request body hardening', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('accepts nesting of exactly 32 levels (other rules then apply) and refuses 33', async () => {
+    const nested = (levels: number) => `{"name":"deep","metadata":${'{"a":'.repeat(levels - 2)}{}${'}'.repeat(levels - 2)}}`;
+    const at32 = await http(t, 'POST', '/v1/environments', { body: nested(32) });
+    expect(at32.status).toBe(400);
+    expect(at32.body.error.message).not.toMatch(/nested/);
+    const at33 = await http(t, 'POST', '/v1/environments', { body: nested(33) });
+    expect(at33.status).toBe(400);
+    expect(at33.body.error.message).toBe('Request body is nested more than 32 levels deep');
+  });
+
   it('keeps an escaped backslash followed by u0000 as ordinary text', async () => {
     const response = await http(t, 'POST', '/v1/environments', { body: '{"name":"literal \\\\u0000 text"}' });
     expect(response.status).toBe(200);

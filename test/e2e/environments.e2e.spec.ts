@@ -2,14 +2,14 @@ import { Client, createEnvironment, freshOrganization as freshOrganizationOf, un
 import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
 
 /**
- * Every endpoint of shared/spec/environments-api.md over real HTTP, as a user
+ * Every endpoint of the API (docs/api.md) over real HTTP, as a user
  * of the API sees it: create, retrieve (also `?version=N`), update with its
  * merge semantics and If-Match, list with its cursor pagination, archive and
  * delete. Each test makes its own environments (unique names) and, where it
  * counts them, its own organization.
  */
 
-/** The keys of the Environment object in the spec, sorted. */
+/** The keys of the Environment object in the API contract, sorted. */
 const ENVIRONMENT_KEYS = [
   'archived_at',
   'config',
@@ -65,7 +65,7 @@ describe('Environments API endpoints', () => {
     return response.body.data;
   }
 
-  /** The error envelope; `code` is the details.error_code the spec requires (without one, details is optional). */
+  /** The error envelope; `code` is the details.error_code the API contract requires (without one, details is optional). */
   function expectError(response: HttpResult, status: number, type: string, code?: string): void {
     expect(response.status).toBe(status);
     expect(response.body).toEqual({
@@ -79,7 +79,7 @@ describe('Environments API endpoints', () => {
     expect(response.headers.get('request-id')).toMatch(/^req_/);
   }
 
-  /** 404 in the envelope; a details.error_code is allowed but not required by the spec. */
+  /** 404 in the envelope; a details.error_code is allowed but not required by the API contract. */
   function expectNotFound(response: HttpResult): void {
     expect(response.status).toBe(404);
     expect(response.body).toEqual({
@@ -576,12 +576,12 @@ describe('Environments API endpoints', () => {
   // ---------------------------------------------------------------- list
 
   describe('list (GET /v1/environments)', () => {
-    /** Creates `count` environments in a fresh organization, one after another; returns them newest first. */
+    /** Creates `count` environments in a fresh organization, one after another; returns them in list order (newest first, ties by id). */
     async function organizationWith(count: number): Promise<{ client: Client; envs: any[] }> {
       const client = await freshOrganization();
       const envs: any[] = [];
       for (let i = 0; i < count; i++) envs.push(await create({ name: unique(`list-${i}`) }, client));
-      return { client, envs: envs.reverse() };
+      return { client, envs: envs.sort(byCreatedThenIdDesc) };
     }
 
     function byCreatedThenIdDesc(a: any, b: any): number {

@@ -129,7 +129,10 @@ describe('two service processes on one database', () => {
     };
     const loadA = run(a, 400);
     const loadB = run(b, 60);
-    await new Promise((r) => setTimeout(r, 300));
+    // Kill A once it has acknowledged some writes, however fast or slow this machine is today.
+    let aFinished = false;
+    void loadA.then(() => (aFinished = true));
+    while (!aFinished && acknowledged.filter((w) => w.byA).length < 20) await new Promise((r) => setTimeout(r, 5));
     await a.kill();
     await Promise.all([loadA, loadB]);
     expect(other5xx).toEqual([]);

@@ -40,7 +40,7 @@ export function createFields(input: EnvironmentInput): EnvironmentFields {
 
 /**
  * The merged fields of an update: omitted fields preserve their value, the
- * rules of the spec's "merge semantics" apply, and the result is checked
+ * rules of the API's "merge semantics" (docs/api.md) apply, and the result is checked
  * against every field rule.
  */
 export function mergeFields(current: EnvironmentFields, patch: EnvironmentInput): EnvironmentFields {

@@ -530,7 +530,7 @@ describe('UpdateEnvironment: config.type', () => {
     const thrown = caught(when.events);
     expect(thrown).toBeInstanceOf(DomainError);
     expect((thrown as DomainError).message).toContain('config.type');
-    // The spec lists one error code for the config.type row; "missing" is reported as a 400 either way.
+    // The API contract lists one error code for the config.type row; "missing" is reported as a 400 either way.
     expect([DomainErrorCode.InvalidRequest, DomainErrorCode.InvalidConfigTypeChange]).toContain((thrown as DomainError).code);
   });
 
@@ -590,7 +590,7 @@ describe('UpdateEnvironment: config.packages', () => {
     });
   });
 
-  it('the seed example: sending only packages.pip leaves networking and the other managers unchanged', () => {
+  it('the API reference's example: sending only packages.pip leaves networking and the other managers unchanged', () => {
     const seeded = [
       createdEvent({
         config: {

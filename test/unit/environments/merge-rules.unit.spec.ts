@@ -4,7 +4,7 @@ import { DomainError, DomainErrorCode } from '../../../src/environments/domain/e
 import { EnvironmentEvent } from '../../../src/environments/domain/events';
 import type { EnvironmentInput } from '../../../src/environments/domain/inputs';
 
-/** given events / when command / then events, for the update rules of the spec. */
+/** given events / when command / then events, for the update rules of the API (docs/api.md). */
 const T0 = '2026-05-29T10:00:00.000Z';
 const T1 = '2026-05-29T11:00:00.000Z';
 

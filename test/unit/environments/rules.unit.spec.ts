@@ -14,7 +14,7 @@ import {
   normalizeName,
 } from '../../../src/environments/domain/rules';
 
-/** The field rules of the spec, checked one function at a time. */
+/** The field rules of the API (docs/api.md), checked one function at a time. */
 
 function failure(fn: () => unknown): DomainError {
   let thrown: unknown;

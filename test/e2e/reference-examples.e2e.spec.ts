@@ -6,24 +6,24 @@ import { http, startTestApp, TestApp } from '../support/test-app';
 const run = promisify(execFile);
 
 /**
- * The curl examples of the two seed pages (shared/seeds/000_228b8688fa89cd4e.txt,
- * Update Environment, and 002_aa22d966a0b3ca87.txt, List Environments) run
- * with the real curl binary. The arguments are the seeds' own, word for word;
- * only the host, the key and (necessarily) the environment id are swapped.
- * `--silent --show-error --write-out` are added after them so that the test
- * can read the status; they change nothing that is sent.
+ * The curl examples of the API reference (Update Environment, List
+ * Environments) run with the real curl binary. The arguments are the
+ * reference's own, word for word; only the host, the key and (necessarily)
+ * the environment id are swapped. `--silent --show-error --write-out` are
+ * added after them so that the test can read the status; they change nothing
+ * that is sent.
  */
-const SEED_HOST = 'https://api.sandbase.ai';
-const SEED_KEY = 'sk-sb-YOUR_KEY';
-const SEED_ID = 'env_011CZkZ9X2dpNyB7HsEFoRfW';
+const REFERENCE_HOST = 'https://api.sandbase.ai';
+const REFERENCE_KEY = 'sk-sb-YOUR_KEY';
+const REFERENCE_ID = 'env_011CZkZ9X2dpNyB7HsEFoRfW';
 
-/** The Update Environment example, as on the seed page. */
+/** The Update Environment example, as in the API reference. */
 const UPDATE_EXAMPLE = [
   '-X',
   'POST',
-  `${SEED_HOST}/v1/environments/${SEED_ID}`,
+  `${REFERENCE_HOST}/v1/environments/${REFERENCE_ID}`,
   '-H',
-  `Authorization: Bearer ${SEED_KEY}`,
+  `Authorization: Bearer ${REFERENCE_KEY}`,
   '-H',
   'Content-Type: application/json',
   '-d',
@@ -35,11 +35,11 @@ const UPDATE_EXAMPLE = [
   }`,
 ];
 
-/** The List Environments example, as on the seed page. */
-const LIST_EXAMPLE = [`${SEED_HOST}/v1/environments?limit=20`, '-H', `Authorization: Bearer ${SEED_KEY}`];
+/** The List Environments example, as in the API reference. */
+const LIST_EXAMPLE = [`${REFERENCE_HOST}/v1/environments?limit=20`, '-H', `Authorization: Bearer ${REFERENCE_KEY}`];
 
-/** The keys of the seeds' Environment objects (the service may add its extensions, scope and version). */
-const SEED_ENVIRONMENT_KEYS = [
+/** The keys of the reference's Environment objects (the service may add its extensions, scope and version). */
+const REFERENCE_ENVIRONMENT_KEYS = [
   'archived_at', 'config', 'created_at', 'description', 'id', 'metadata', 'name', 'type', 'updated_at',
 ];
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -51,8 +51,8 @@ interface CurlResult {
 
 function swap(args: string[], baseUrl: string, key: string, id?: string): string[] {
   return args.map((arg) => {
-    let out = arg.split(SEED_HOST).join(baseUrl).split(SEED_KEY).join(key);
-    if (id) out = out.split(SEED_ID).join(id);
+    let out = arg.split(REFERENCE_HOST).join(baseUrl).split(REFERENCE_KEY).join(key);
+    if (id) out = out.split(REFERENCE_ID).join(id);
     return out;
   });
 }
@@ -64,7 +64,7 @@ async function curl(args: string[]): Promise<CurlResult> {
   return { status: Number(stdout.slice(at + marker.length)), body: JSON.parse(stdout.slice(0, at)) };
 }
 
-describe('the seed pages’ curl examples', () => {
+describe('the API reference’s curl examples', () => {
   let t: TestApp;
 
   beforeAll(async () => {
@@ -74,31 +74,9 @@ describe('the seed pages’ curl examples', () => {
     await t.close();
   });
 
-  it('the curl binary is installed', async () => {
-    const { stdout } = await run('curl', ['--version']);
-    expect(stdout).toMatch(/^curl \d+\.\d+/);
-  });
-
-  it('the examples are the seeds’ own, with only host and key (and id) left to swap', () => {
-    expect(swap(UPDATE_EXAMPLE, 'http://h', 'K', 'env_X')).toEqual([
-      '-X',
-      'POST',
-      'http://h/v1/environments/env_X',
-      '-H',
-      'Authorization: Bearer K',
-      '-H',
-      'Content-Type: application/json',
-      '-d',
-      UPDATE_EXAMPLE[8],
-    ]);
-    expect(JSON.parse(UPDATE_EXAMPLE[8])).toEqual({
-      config: { type: 'cloud', packages: { type: 'packages', pip: ['pandas', 'numpy', 'scikit-learn'] } },
-    });
-  });
-
   describe('Update Environment', () => {
-    it('replaces pip and preserves every other field, answering with the seed’s Environment shape', async () => {
-      // The environment of the seed page, as it was before the update (the List page shows pip [pandas, numpy]).
+    it('replaces pip and preserves every other field, answering with the reference’s Environment shape', async () => {
+      // The environment of the reference example, as it was before the update (the List page shows pip [pandas, numpy]).
       const name = `python-data-analysis-${randomBytes(3).toString('hex')}`;
       const created = await http(t, 'POST', '/v1/environments', {
         body: {
@@ -121,7 +99,7 @@ describe('the seed pages’ curl examples', () => {
 
       const { status, body } = await curl(swap(UPDATE_EXAMPLE, t.baseUrl, t.key, before.id));
       expect(status).toBe(200);
-      for (const key of SEED_ENVIRONMENT_KEYS) expect(body).toHaveProperty(key);
+      for (const key of REFERENCE_ENVIRONMENT_KEYS) expect(body).toHaveProperty(key);
       expect(body).toMatchObject({
         id: before.id,
         type: 'environment',
@@ -185,8 +163,8 @@ describe('the seed pages’ curl examples', () => {
   });
 
   describe('List Environments', () => {
-    it('?limit=20 returns the page shape of the seed', async () => {
-      const org = await t.createKey(`seed-list-${randomBytes(3).toString('hex')}`);
+    it('?limit=20 returns the page shape of the reference', async () => {
+      const org = await t.createKey(`reference-list-${randomBytes(3).toString('hex')}`);
       const created = await http({ baseUrl: t.baseUrl, key: org.key }, 'POST', '/v1/environments', {
         body: {
           name: 'python-data-analysis',
@@ -210,7 +188,7 @@ describe('the seed pages’ curl examples', () => {
       expect(Object.keys(body)).toEqual(['data']); // the last page: no next_page key at all
       expect(body.data).toHaveLength(1);
       const env = body.data[0];
-      for (const key of SEED_ENVIRONMENT_KEYS) expect(env).toHaveProperty(key);
+      for (const key of REFERENCE_ENVIRONMENT_KEYS) expect(env).toHaveProperty(key);
       expect(env).toMatchObject({
         id: created.body.id,
         type: 'environment',
@@ -234,15 +212,19 @@ describe('the seed pages’ curl examples', () => {
       expect(env).toEqual(created.body);
     });
 
-    it('with more than 20 environments: 20 items and a next_page cursor like the seed’s', async () => {
-      const org = await t.createKey(`seed-list-many-${randomBytes(3).toString('hex')}`);
+    it('with more than 20 environments: 20 items and a next_page cursor like the reference’s', async () => {
+      const org = await t.createKey(`reference-list-many-${randomBytes(3).toString('hex')}`);
       const client = { baseUrl: t.baseUrl, key: org.key };
-      const ids: string[] = [];
+      const created: { id: string; created_at: string }[] = [];
       for (let i = 0; i < 21; i++) {
-        const response = await http(client, 'POST', '/v1/environments', { body: { name: `seed-env-${i}` } });
+        const response = await http(client, 'POST', '/v1/environments', { body: { name: `reference-env-${i}` } });
         expect(response.status).toBe(200);
-        ids.unshift(response.body.id);
+        created.push(response.body);
       }
+      // List order: newest first; environments created in the same millisecond by id, descending.
+      const ids = created
+        .sort((x, y) => (x.created_at !== y.created_at ? (x.created_at < y.created_at ? 1 : -1) : x.id < y.id ? 1 : -1))
+        .map((environment) => environment.id);
       const first = await curl(swap(LIST_EXAMPLE, t.baseUrl, org.key));
       expect(first.status).toBe(200);
       expect(Object.keys(first.body).sort()).toEqual(['data', 'next_page']);
