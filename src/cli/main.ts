@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
   const [group] = args.positional;
   if (!group || args.options.has('help')) {
     process.stdout.write(`${USAGE}\n`);
-    return group ? 0 : 2;
+    return args.options.has('help') ? 0 : 2;
   }
   if (!['keys', 'environments', 'projections', 'audit', 'export', 'import'].includes(group)) throw new UsageError(`unknown command ${JSON.stringify(group)}`);
   checkCommandArgs(args);

@@ -148,7 +148,7 @@ describe('the official SDK against the service', () => {
   });
 
   describe('update', () => {
-    it('replaces only the package list sent, preserving networking, other managers and fields (the API reference's example)', async () => {
+    it('replaces only the package list sent, preserving networking, other managers and fields (the API reference example)', async () => {
       const created = await client.beta.environments.create({
         name: unique('python-data-analysis'),
         description: 'Python environment with data-analysis packages.',

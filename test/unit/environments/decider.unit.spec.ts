@@ -590,7 +590,7 @@ describe('UpdateEnvironment: config.packages', () => {
     });
   });
 
-  it('the API reference's example: sending only packages.pip leaves networking and the other managers unchanged', () => {
+  it('the API reference example: sending only packages.pip leaves networking and the other managers unchanged', () => {
     const seeded = [
       createdEvent({
         config: {
