@@ -45,6 +45,19 @@ describe('audit verify against a tampered database', () => {
     return { code: result.code, report: JSON.parse(result.stdout.trim()) };
   }
 
+  /** A fresh key pair (made by `audit keygen`), a checkpoint directory to use, and the environments to sign and to verify with. */
+  async function checkpointKeys() {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbase-audit-'));
+    const keys = join(dir, 'keys');
+    expect((await runCli(['audit', 'keygen', '--dir', keys], env)).code).toBe(0);
+    return {
+      dir,
+      checkpoints: join(dir, 'checkpoints'),
+      signing: { ...env, SANDBASE_AUDIT_SIGNING_KEY_FILE: join(keys, 'audit-signing-key.pem') },
+      verifying: { ...env, SANDBASE_AUDIT_PUBLIC_KEY_FILE: join(keys, 'audit-public-key.pem') },
+    };
+  }
+
   beforeEach(async () => {
     t = await startTestApp();
     env = { DATABASE_URL: t.database.url };
@@ -187,12 +200,7 @@ describe('audit verify against a tampered database', () => {
   });
 
   it('needs checkpoints to catch truncation and a recomputed chain', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sandbase-audit-'));
-    const keys = join(dir, 'keys');
-    const checkpoints = join(dir, 'checkpoints');
-    expect((await runCli(['audit', 'keygen', '--dir', keys], env)).code).toBe(0);
-    const signing = { ...env, SANDBASE_AUDIT_SIGNING_KEY_FILE: join(keys, 'audit-signing-key.pem') };
-    const verifying = { ...env, SANDBASE_AUDIT_PUBLIC_KEY_FILE: join(keys, 'audit-public-key.pem') };
+    const { dir, checkpoints, signing, verifying } = await checkpointKeys();
     const rows = await seed();
     expect((await runCli(['audit', 'checkpoint', '--dir', checkpoints], signing)).code).toBe(0);
     await http(t, 'POST', '/v1/environments', { body: { name: 'after-first-checkpoint' } });
@@ -254,12 +262,7 @@ describe('audit verify against a tampered database', () => {
   });
 
   it('orders checkpoints by their own chain, not by file name, and reports forks and an empty directory', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sandbase-audit-'));
-    const keys = join(dir, 'keys');
-    const checkpoints = join(dir, 'checkpoints');
-    expect((await runCli(['audit', 'keygen', '--dir', keys], env)).code).toBe(0);
-    const signing = { ...env, SANDBASE_AUDIT_SIGNING_KEY_FILE: join(keys, 'audit-signing-key.pem') };
-    const verifying = { ...env, SANDBASE_AUDIT_PUBLIC_KEY_FILE: join(keys, 'audit-public-key.pem') };
+    const { dir, checkpoints, signing, verifying } = await checkpointKeys();
     const list = () => readdirSync(checkpoints).filter((f) => f.endsWith('.json'));
     const read = (file: string) => JSON.parse(readFileSync(join(checkpoints, file), 'utf8'));
     const verifyCheckpoints = async (where = checkpoints) => {
