@@ -79,7 +79,7 @@ function parseJsonBody(_request: unknown, body: string, done: (err: Error | null
  * cannot compare text containing U+0000, so `/v1/environments/a%00b` must be
  * refused before any query, on both databases alike.
  */
-export function urlProblem(values: unknown): string | null {
+function urlProblem(values: unknown): string | null {
   if (!values || typeof values !== 'object') return null;
   for (const value of Object.values(values).flat()) {
     if (typeof value === 'string' && value.includes('\u0000')) {
