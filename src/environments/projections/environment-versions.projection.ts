@@ -5,7 +5,7 @@ import { FieldChange, initialChanges } from '../domain/changes';
 import type { EnvironmentState } from '../domain/environment';
 import type { EnvironmentEvent } from '../domain/events';
 import { presentEnvironment } from '../http/environment.presenter';
-import { LIVE_TABLES, ProjectionTables } from './projection-tables';
+import { LIVE_TABLES } from './projection-tables';
 
 export type VersionOperation = 'created' | 'modified' | 'archived' | 'deleted';
 export const VERSION_OPERATIONS: readonly VersionOperation[] = ['created', 'modified', 'archived', 'deleted'];
@@ -75,10 +75,9 @@ export async function projectEnvironmentVersion(
   tx: Sql,
   stored: StoredEvent<EnvironmentEvent>,
   after: EnvironmentState | null,
-  tables: ProjectionTables = LIVE_TABLES,
 ): Promise<void> {
   await tx.execute(
-    `INSERT INTO ${tables.versions} (${VERSION_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO ${LIVE_TABLES.versions} (${VERSION_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     versionRowValues(stored, after),
   );
 }

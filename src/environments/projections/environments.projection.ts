@@ -1,7 +1,7 @@
 import type { Sql } from '../../database/database';
 import type { EnvironmentState } from '../domain/environment';
 import type { EnvironmentEvent } from '../domain/events';
-import { LIVE_TABLES, ProjectionTables } from './projection-tables';
+import { LIVE_TABLES } from './projection-tables';
 
 /** The mutable columns of a row, in the order the statements below list them. */
 function stateValues(s: EnvironmentState): unknown[] {
@@ -25,13 +25,12 @@ export async function projectEnvironment(
   tx: Sql,
   event: EnvironmentEvent,
   after: EnvironmentState | null,
-  tables: ProjectionTables = LIVE_TABLES,
 ): Promise<void> {
   switch (event.type) {
     case 'EnvironmentCreated': {
       const s = after!;
       await tx.execute(
-        `INSERT INTO ${tables.environments} (${ENVIRONMENT_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO ${LIVE_TABLES.environments} (${ENVIRONMENT_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         environmentRowValues(s),
       );
       return;
@@ -40,14 +39,14 @@ export async function projectEnvironment(
     case 'EnvironmentArchived': {
       const s = after!;
       await tx.execute(
-        `UPDATE ${tables.environments} SET name = ?, description = ?, config = ?, metadata = ?, scope = ?, version = ?,
+        `UPDATE ${LIVE_TABLES.environments} SET name = ?, description = ?, config = ?, metadata = ?, scope = ?, version = ?,
            archived_at = ?, updated_at = ? WHERE id = ?`,
         [...stateValues(s), s.id],
       );
       return;
     }
     case 'EnvironmentDeleted':
-      await tx.execute(`DELETE FROM ${tables.environments} WHERE id = ?`, [event.data.environment_id]);
+      await tx.execute(`DELETE FROM ${LIVE_TABLES.environments} WHERE id = ?`, [event.data.environment_id]);
       return;
     default: {
       const unknownEvent: never = event;

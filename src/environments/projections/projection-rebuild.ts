@@ -78,9 +78,9 @@ async function createScratchTables(sql: Sql): Promise<void> {
   }
 }
 
-async function loadState(sql: Sql, tables: ProjectionTables, environmentId: string): Promise<DeciderState> {
+async function loadState(sql: Sql, environmentId: string): Promise<DeciderState> {
   const rows = await sql.query<Parameters<typeof toEnvironmentState>[0]>(
-    `SELECT * FROM ${tables.environments} WHERE id = ?`,
+    `SELECT * FROM ${SCRATCH.environments} WHERE id = ?`,
     [environmentId],
   );
   return rows.length ? toEnvironmentState(rows[0]) : null;
@@ -157,7 +157,7 @@ async function projectLog(
             ? touched.get(id)!
             : states.has(id)
               ? states.get(id)!
-              : await loadState(sql, SCRATCH, id);
+              : await loadState(sql, id);
       checkStreamOrder(stored, before);
       const after = evolve(before, stored.event);
       versionRows.push(versionRowValues(stored, after));
