@@ -2,7 +2,7 @@ import { jsonOf, timestampOf } from '../common/rows';
 import type { Sql } from '../database/database';
 import { chainHash, GENESIS_HASH } from './hash-chain';
 
-export type ChainProblemKind = 'altered' | 'removed' | 'inserted_or_reordered' | 'broken_link' | 'truncated';
+export type ChainProblemKind = 'altered' | 'removed' | 'inserted_or_reordered' | 'broken_link' | 'truncated' | 'head_altered';
 
 export interface ChainProblem {
   kind: ChainProblemKind;
@@ -65,6 +65,7 @@ export async function verifyOrganizationChain(
   let lastPosition = 0;
   let checked = 0;
   let head: ChainHeadInfo | null = null;
+  let lastEventId: string | null = null;
   const hashesAt = new Map<number, string>();
   const fail = (problem: ChainProblem): ChainVerification => ({
     organization_id: organizationId,
@@ -137,15 +138,25 @@ export async function verifyOrganizationChain(
       lastPosition = position;
       checked++;
       head = { chain_seq: seq, hash: row.hash, event_position: position };
+      lastEventId = row.event_id;
     }
     if (rows.length < BATCH) break;
   }
-  const recorded = await sql.query<{ chain_seq: number | string; hash: string }>(
-    'SELECT chain_seq, hash FROM audit_chain_heads WHERE organization_id = ?',
+  const recorded = await sql.query<{ chain_seq: number | string; hash: string; event_position: number | string }>(
+    'SELECT chain_seq, hash, event_position FROM audit_chain_heads WHERE organization_id = ?',
     [organizationId],
   );
   const recordedSeq = recorded.length ? Number(recorded[0].chain_seq) : 0;
   const endSeq = head?.chain_seq ?? 0;
+  if (!recorded.length && head) {
+    return fail({
+      kind: 'head_altered',
+      event_position: null,
+      event_id: null,
+      chain_seq: null,
+      message: `the organization's recorded chain head is missing (its audit_chain_heads row was deleted); the chain itself verifies up to sequence ${endSeq}`,
+    });
+  }
   if (recordedSeq < endSeq) {
     const extra = await sql.query<{ position: number | string; event_id: string }>(
       'SELECT position, event_id FROM events WHERE organization_id = ? AND chain_seq = ?',
@@ -161,13 +172,31 @@ export async function verifyOrganizationChain(
       message: `event ${eventId} at position ${position} lies beyond the recorded chain head (sequence ${recordedSeq}): it was added outside the service`,
     });
   }
-  if (recordedSeq > endSeq || (recorded.length && recorded[0].hash !== (head?.hash ?? GENESIS_HASH))) {
+  if (recordedSeq > endSeq) {
     return fail({
       kind: 'truncated',
       event_position: null,
       event_id: null,
       chain_seq: recordedSeq,
-      message: `the chain ends at sequence ${endSeq} but its recorded head is at ${recordedSeq}: the newest events were removed or altered`,
+      message: `the chain ends at sequence ${endSeq} but its recorded head is at ${recordedSeq}: the newest events were removed`,
+    });
+  }
+  if (head && recorded[0].hash !== head.hash) {
+    return fail({
+      kind: 'altered',
+      event_position: head.event_position,
+      event_id: lastEventId,
+      chain_seq: head.chain_seq,
+      message: `event ${lastEventId} at position ${head.event_position}, the newest, was altered and its hash recomputed: it no longer matches the recorded chain head`,
+    });
+  }
+  if (head && Number(recorded[0].event_position) !== head.event_position) {
+    return fail({
+      kind: 'head_altered',
+      event_position: head.event_position,
+      event_id: lastEventId,
+      chain_seq: head.chain_seq,
+      message: `the recorded chain head names position ${Number(recorded[0].event_position)}, but the chain's newest event ${lastEventId} is at position ${head.event_position}`,
     });
   }
   return { organization_id: organizationId, valid: true, events_checked: checked, head, problem: null, hashes_at: hashesAt };

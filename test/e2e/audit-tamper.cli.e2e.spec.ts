@@ -129,6 +129,46 @@ describe('audit verify against a tampered database', () => {
     expect(report.organizations[0].problem).toMatchObject({ kind: 'inserted_or_reordered', event_id: y.event_id, event_position: x.position });
   });
 
+  it('names the newest event when it was altered and its own hash recomputed', async () => {
+    const rows = await seed();
+    const newest = rows[rows.length - 1];
+    const [row] = await t.db.query<Record<string, unknown>>(
+      `SELECT event_id, stream_id, stream_version, organization_id, type, data, metadata, recorded_at, chain_seq, prev_hash
+       FROM events WHERE position = ?`,
+      [newest.position],
+    );
+    const data = { ...jsonOf<object>(row.data), forged: true };
+    const hash = chainHash(String(row.prev_hash), {
+      chain_seq: Number(row.chain_seq),
+      event_id: String(row.event_id),
+      stream_id: String(row.stream_id),
+      stream_version: Number(row.stream_version),
+      organization_id: String(row.organization_id),
+      type: String(row.type),
+      data,
+      metadata: jsonOf(row.metadata),
+      recorded_at: timestampOf(row.recorded_at),
+    });
+    await t.db.execute('UPDATE events SET data = ?, hash = ? WHERE position = ?', [JSON.stringify(data), hash, newest.position]);
+    const { code, report } = await verify();
+    expect(code).toBe(1);
+    expect(report.organizations[0].problem).toMatchObject({ kind: 'altered', event_id: newest.event_id, event_position: newest.position });
+  });
+
+  it('reports a deleted or redirected chain head record as such', async () => {
+    const rows = await seed();
+    const newest = rows[rows.length - 1];
+    await t.db.execute('UPDATE audit_chain_heads SET event_position = ?', [rows[0].position]);
+    const redirected = await verify();
+    expect(redirected.code).toBe(1);
+    expect(redirected.report.organizations[0].problem).toMatchObject({ kind: 'head_altered', event_id: newest.event_id });
+    await t.db.execute('DELETE FROM audit_chain_heads');
+    const deleted = await verify();
+    expect(deleted.code).toBe(1);
+    expect(deleted.report.organizations[0].problem).toMatchObject({ kind: 'head_altered', event_id: null });
+    expect(deleted.report.organizations[0].problem.message).toMatch(/recorded chain head is missing/);
+  });
+
   // SQLite stores JSON as text, so a row can be made undecodable; PostgreSQL's jsonb cannot hold that.
   (usingPostgres() ? it.skip : it)('names an event whose stored content no longer even decodes, in the CLI and the API', async () => {
     const rows = await seed();
