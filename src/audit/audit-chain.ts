@@ -130,7 +130,8 @@ export async function verifyOrganizationChain(
         return fail({ kind: 'inserted_or_reordered', ...where, message: `event ${row.event_id} at position ${position} is out of place: chain sequence ${seq} where ${expectedSeq} was expected (inserted or reordered)` });
       }
       if (row.prev_hash !== prevHash) {
-        return fail({ kind: 'broken_link', ...where, message: `event ${row.event_id} at position ${position} does not link to the event before it (inserted, or its predecessor was replaced)` });
+        const predecessor = lastEventId === null ? 'the start of the chain' : `event ${lastEventId} before it`;
+        return fail({ kind: 'broken_link', ...where, message: `event ${row.event_id} at position ${position} does not link to ${predecessor}: that one was altered with its hash recomputed, or this one was inserted` });
       }
       if (options.collectHashesAt?.has(seq)) hashesAt.set(seq, row.hash);
       prevHash = row.hash;

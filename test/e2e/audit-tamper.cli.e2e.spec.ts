@@ -129,13 +129,12 @@ describe('audit verify against a tampered database', () => {
     expect(report.organizations[0].problem).toMatchObject({ kind: 'inserted_or_reordered', event_id: y.event_id, event_position: x.position });
   });
 
-  it('names the newest event when it was altered and its own hash recomputed', async () => {
-    const rows = await seed();
-    const newest = rows[rows.length - 1];
+  /** Alters an event's data and recomputes its own hash (not those after it), as someone with database access could. */
+  async function alterAndRehash(position: number): Promise<void> {
     const [row] = await t.db.query<Record<string, unknown>>(
       `SELECT event_id, stream_id, stream_version, organization_id, type, data, metadata, recorded_at, chain_seq, prev_hash
        FROM events WHERE position = ?`,
-      [newest.position],
+      [position],
     );
     const data = { ...jsonOf<object>(row.data), forged: true };
     const hash = chainHash(String(row.prev_hash), {
@@ -149,10 +148,26 @@ describe('audit verify against a tampered database', () => {
       metadata: jsonOf(row.metadata),
       recorded_at: timestampOf(row.recorded_at),
     });
-    await t.db.execute('UPDATE events SET data = ?, hash = ? WHERE position = ?', [JSON.stringify(data), hash, newest.position]);
+    await t.db.execute('UPDATE events SET data = ?, hash = ? WHERE position = ?', [JSON.stringify(data), hash, position]);
+  }
+
+  it('names the newest event when it was altered and its own hash recomputed', async () => {
+    const rows = await seed();
+    const newest = rows[rows.length - 1];
+    await alterAndRehash(newest.position);
     const { code, report } = await verify();
     expect(code).toBe(1);
     expect(report.organizations[0].problem).toMatchObject({ kind: 'altered', event_id: newest.event_id, event_position: newest.position });
+  });
+
+  it('names both sides of the broken link when an earlier event was altered and its own hash recomputed', async () => {
+    const rows = await seed();
+    const [altered, next] = [rows[2], rows[3]];
+    await alterAndRehash(altered.position);
+    const { code, report } = await verify();
+    expect(code).toBe(1);
+    expect(report.organizations[0].problem).toMatchObject({ kind: 'broken_link', event_id: next.event_id });
+    expect(report.organizations[0].problem.message).toContain(`does not link to event ${altered.event_id} before it`);
   });
 
   it('reports a deleted or redirected chain head record as such', async () => {
