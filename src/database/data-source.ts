@@ -6,13 +6,16 @@ import { MIGRATIONS } from '../migrations';
  * TypeORM DataSource options for either database. Schema changes come only
  * from the migrations (never `synchronize`); the service runs them at start-up.
  */
+/** How long a SQLite writer waits for another process's write lock before the request gets a 503. */
+export const SQLITE_LOCK_WAIT_MS = 10_000;
+
 export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
   if (config.type === 'sqlite') {
     return {
       type: 'better-sqlite3',
       database: config.path,
       enableWAL: config.path !== ':memory:',
-      timeout: 10_000,
+      timeout: SQLITE_LOCK_WAIT_MS,
       statementCacheSize: 200,
       // Every commit reaches the disk before the request is answered: acknowledged writes survive a power cut.
       prepareDatabase: (db: { pragma(source: string): unknown }) => {

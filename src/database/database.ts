@@ -1,6 +1,6 @@
 import { DataSource, MigrationExecutor, QueryFailedError, QueryRunner } from 'typeorm';
 import type { DatabaseConfig } from '../config/config';
-import { createDataSource } from './data-source';
+import { createDataSource, SQLITE_LOCK_WAIT_MS } from './data-source';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Row = Record<string, unknown>;
@@ -148,9 +148,26 @@ export class Database implements Sql {
     return this.withPostgresRunner((runner) => runner.execute(sql, params));
   }
 
-  /** Runs `work` in one write transaction: committed if it resolves, rolled back if it throws. */
+  /**
+   * Runs `work` in one write transaction: committed if it resolves, rolled
+   * back if it throws. On SQLite, while another process (the CLI) holds the
+   * file's write lock, the wait happens here, asynchronously and without
+   * holding this process's connection: other requests (reads, health) are
+   * served meanwhile, where SQLite's own busy wait would block the process.
+   * After SQLITE_LOCK_WAIT_MS the lock error is thrown (a 503).
+   */
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.session((session) => session.transaction(work, 'write'));
+    if (this.dialect !== 'sqlite') return this.session((session) => session.transaction(work, 'write'));
+    const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
+    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+      const attempt = await this.sqliteLock.run(async () => {
+        const sql = this.sqlite();
+        if (!(await beginImmediateWithoutWaiting(sql, Date.now() >= deadline))) return null;
+        return { value: await finishTransaction(sql, null, work) };
+      });
+      if (attempt) return attempt.value;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 
   /**
@@ -172,19 +189,7 @@ export class Database implements Sql {
       } else {
         await sql.execute(mode === 'read' ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE');
       }
-      try {
-        const result = await work(sql);
-        if (runner) await runner.commitTransaction();
-        else await sql.execute('COMMIT');
-        return result;
-      } catch (error) {
-        if (runner) {
-          if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        } else {
-          await sql.execute('ROLLBACK').catch(() => undefined);
-        }
-        throw error;
-      }
+      return finishTransaction(sql, runner, work);
     };
     return {
       dialect: sql.dialect,
@@ -254,6 +259,42 @@ async function runMigrationsExclusively(dataSource: DataSource): Promise<void> {
     }
   } finally {
     await runner.release();
+  }
+}
+
+/** Runs `work` in the transaction just begun on `sql`: commits if it resolves, rolls back if it throws. */
+async function finishTransaction<T>(sql: Sql, runner: QueryRunner | null, work: (tx: Sql) => Promise<T>): Promise<T> {
+  try {
+    const result = await work(sql);
+    if (runner) await runner.commitTransaction();
+    else await sql.execute('COMMIT');
+    return result;
+  } catch (error) {
+    if (runner) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    } else {
+      await sql.execute('ROLLBACK').catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
+/**
+ * SQLite: BEGIN IMMEDIATE without SQLite's synchronous busy wait. False when
+ * another connection holds the write lock (try again later), unless `last`,
+ * when that lock error is thrown.
+ */
+async function beginImmediateWithoutWaiting(sql: Sql, last: boolean): Promise<boolean> {
+  await sql.execute('PRAGMA busy_timeout = 0');
+  try {
+    await sql.execute('BEGIN IMMEDIATE');
+    return true;
+  } catch (error) {
+    const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: unknown }) : null;
+    if (!last && driverError?.code === 'SQLITE_BUSY') return false;
+    throw error;
+  } finally {
+    await sql.execute(`PRAGMA busy_timeout = ${SQLITE_LOCK_WAIT_MS}`);
   }
 }
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import BetterSqlite3 from 'better-sqlite3';
 import { http, startTestApp, TestApp, withoutLogLevel } from '../support/test-app';
 
 describe('operational surface', () => {
@@ -75,4 +76,59 @@ describe('start-up failure', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^sandbase: failed to start: cannot open the database sqlite:.*not-a-directory\/db\.sqlite: /);
   });
+});
+
+/**
+ * Another process (the CLI's import or rebuild) holding the SQLite file's
+ * write lock: writes wait for it without blocking the service, which keeps
+ * answering reads meanwhile; past the 10-second wait a write is a 503.
+ */
+describe('SQLite: another process holds the write lock', () => {
+  let t: TestApp;
+  let blocker: BetterSqlite3.Database;
+  beforeAll(async () => {
+    t = await startTestApp({}, { forceSqlite: true });
+    blocker = new BetterSqlite3(t.database.config.type === 'sqlite' ? t.database.config.path : '');
+  });
+  afterAll(async () => {
+    blocker.close();
+    await t.close();
+  });
+
+  it('serves reads while a write waits for the lock, then completes the write once it is released', async () => {
+    const existing = await http(t, 'POST', '/v1/environments', { body: { name: 'before-lock' } });
+    expect(existing.status).toBe(200);
+    blocker.prepare('BEGIN IMMEDIATE').run();
+    let written: number | null = null;
+    const write = http(t, 'POST', '/v1/environments', { body: { name: 'waits-for-lock' } }).then((r) => (written = r.status));
+    try {
+      // While the write waits, reads through the same process are answered.
+      for (let i = 0; i < 5; i++) {
+        const read = await http(t, 'GET', `/v1/environments/${existing.body.id}`);
+        expect(read.status).toBe(200);
+        expect((await http(t, 'GET', '/health/ready', { key: null })).status).toBe(200);
+      }
+      expect(written).toBeNull();
+    } finally {
+      blocker.prepare('COMMIT').run();
+    }
+    await write;
+    expect(written).toBe(200);
+    const names = (await http(t, 'GET', '/v1/environments')).body.data.map((e: { name: string }) => e.name);
+    expect(names).toEqual(expect.arrayContaining(['before-lock', 'waits-for-lock']));
+  });
+
+  it('answers a write that waited the full 10 seconds with a retryable 503, and writes nothing', async () => {
+    const before = (await http(t, 'GET', '/v1/environments?limit=100')).body.data.length;
+    blocker.prepare('BEGIN IMMEDIATE').run();
+    let response;
+    try {
+      response = await http(t, 'POST', '/v1/environments', { body: { name: 'gave-up' } });
+    } finally {
+      blocker.prepare('COMMIT').run();
+    }
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect((await http(t, 'GET', '/v1/environments?limit=100')).body.data.length).toBe(before);
+  }, 30_000);
 });
