@@ -15,6 +15,21 @@ interface EventRow {
   chain_seq: number;
 }
 
+/** The chain hash of an events row as the service computes it, with `data` in place of the row's own. */
+function rowHash(prevHash: string, row: Record<string, unknown>, data: unknown): string {
+  return chainHash(prevHash, {
+    chain_seq: Number(row.chain_seq),
+    event_id: String(row.event_id),
+    stream_id: String(row.stream_id),
+    stream_version: Number(row.stream_version),
+    organization_id: String(row.organization_id),
+    type: String(row.type),
+    data,
+    metadata: jsonOf(row.metadata),
+    recorded_at: timestampOf(row.recorded_at),
+  });
+}
+
 /**
  * Tampering with the events table directly in the database, and `audit
  * verify` naming the first bad event each time; signed checkpoints catching
@@ -137,17 +152,7 @@ describe('audit verify against a tampered database', () => {
       [position],
     );
     const data = { ...jsonOf<object>(row.data), forged: true };
-    const hash = chainHash(String(row.prev_hash), {
-      chain_seq: Number(row.chain_seq),
-      event_id: String(row.event_id),
-      stream_id: String(row.stream_id),
-      stream_version: Number(row.stream_version),
-      organization_id: String(row.organization_id),
-      type: String(row.type),
-      data,
-      metadata: jsonOf(row.metadata),
-      recorded_at: timestampOf(row.recorded_at),
-    });
+    const hash = rowHash(String(row.prev_hash), row, data);
     await t.db.execute('UPDATE events SET data = ?, hash = ? WHERE position = ?', [JSON.stringify(data), hash, position]);
   }
 
@@ -284,17 +289,7 @@ describe('audit verify against a tampered database', () => {
     let prev = String(chain[0].prev_hash);
     for (const row of chain) {
       const data = Number(row.position) === target.position ? { ...jsonOf<object>(row.data), description: 'rewritten' } : jsonOf(row.data);
-      const hash = chainHash(prev, {
-        chain_seq: Number(row.chain_seq),
-        event_id: String(row.event_id),
-        stream_id: String(row.stream_id),
-        stream_version: Number(row.stream_version),
-        organization_id: String(row.organization_id),
-        type: String(row.type),
-        data,
-        metadata: jsonOf(row.metadata),
-        recorded_at: timestampOf(row.recorded_at),
-      });
+      const hash = rowHash(prev, row, data);
       await t.db.execute('UPDATE events SET data = ?, prev_hash = ?, hash = ? WHERE position = ?', [JSON.stringify(data), prev, hash, Number(row.position)]);
       prev = hash;
     }
