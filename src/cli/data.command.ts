@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { verifyAudit } from '../audit/audit-verify';
 import type { Clock } from '../common/clock';
 import type { Database } from '../database/database';
@@ -16,9 +16,20 @@ export async function runDataCommand(db: Database, clock: Clock, args: ParsedArg
     const out = args.options.get('out');
     const file = typeof out === 'string' ? await createOutputFile(out) : null;
     const write = lineWriter(file ?? process.stdout);
-    const end = await exportData(db, clock.now(), write);
-    if (file) await closeOutputFile(file);
-    else await write.finish();
+    let end;
+    try {
+      end = await exportData(db, clock.now(), write);
+      await write.finish();
+      if (file) await closeOutputFile(file);
+    } catch (error) {
+      // A partial file is never left behind to be taken for an export (and it would block the retry).
+      if (file) {
+        file.destroy();
+        rmSync(out as string, { force: true });
+        throw new Error(`export to ${out as string} failed, the partial file was removed: ${(error as Error).message}`);
+      }
+      throw error;
+    }
     process.stderr.write(
       `exported ${end.organizations} organizations, ${end.api_keys} API keys, ${end.events} events\n`,
     );

@@ -1,4 +1,5 @@
 import { createWriteStream, WriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 
 /** Writes one line; resolves once the stream can take more (backpressure). */
 export type LineSink = (line: string) => Promise<void>;
@@ -69,11 +70,14 @@ export async function createOutputFile(path: string): Promise<WriteStream> {
   return stream;
 }
 
-/** Ends a file stream and resolves once everything is on disk, or rejects with its write error. */
-export function closeOutputFile(stream: WriteStream): Promise<void> {
+/**
+ * Ends a file stream and resolves once everything was written, or rejects
+ * with the write error (a disk that filled up at the very end included).
+ */
+export function closeOutputFile(stream: Writable): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     stream.once('error', reject);
-    stream.end(() => resolve());
+    stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
   });
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli } from '../support/cli';
+import { usingPostgres } from '../support/database';
 import { http, startTestApp, TestApp } from '../support/test-app';
 
 jest.setTimeout(180_000);
@@ -135,6 +136,30 @@ describe('CLI output', () => {
     expect(result.stderr).toMatch(/exported \d+ organizations, \d+ API keys, \d+ events/);
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(JSON.parse(lines[lines.length - 1])).toMatchObject({ kind: 'end' });
+  });
+
+  // A file size limit (ulimit -f) stands in for a full disk; it applies to every file the process writes, so
+  // this runs against PostgreSQL, where the CLI writes no database file of its own.
+  (usingPostgres() ? it : it.skip)('export --out onto a disk that fills up exits 1, says so, and leaves no partial file', async () => {
+    const file = join(dir, 'full-disk.ndjson');
+    const cli = [process.execPath, '-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', 'export', '--out', file]
+      .map((word) => `'${word}'`)
+      .join(' ');
+    // 8 KiB: writes past it fail with EFBIG (the signal is ignored, as a full disk's ENOSPC would be reported).
+    let result: { code: number; stderr: string };
+    try {
+      const { stderr } = await exec('bash', ['-c', `trap '' XFSZ; ulimit -f 16; exec ${cli}`], {
+        cwd: ROOT,
+        env: { ...process.env, ...env, DISABLE_V8_COMPILE_CACHE: '1' },
+      });
+      result = { code: 0, stderr };
+    } catch (error) {
+      result = error as { code: number; stderr: string };
+    }
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`export to ${file} failed, the partial file was removed: EFBIG`);
+    expect(result.stderr).not.toMatch(/exported \d+/);
+    expect(existsSync(file)).toBe(false);
   });
 
   it('export --out never overwrites an existing file: exit 1, a clear message, the file untouched', async () => {
