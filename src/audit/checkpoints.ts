@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sql } from '../database/database';
@@ -68,12 +68,29 @@ export function readCheckpoints(dir: string): CheckpointFile[] {
     .filter((name) => /^checkpoint-.*\.json$/.test(name))
     .sort()
     .map((name) => {
+      let parsed: unknown;
       try {
-        return { file: name, checkpoint: JSON.parse(readFileSync(join(dir, name), 'utf8')) as Checkpoint };
+        parsed = JSON.parse(readFileSync(join(dir, name), 'utf8'));
       } catch {
         throw new CheckpointError(`${name} is not a readable checkpoint file`);
       }
+      if (!isCheckpointShaped(parsed)) throw new CheckpointError(`${name} is not a checkpoint (a signed JSON object written by audit checkpoint)`);
+      return { file: name, checkpoint: parsed };
     });
+}
+
+/** Enough of a checkpoint's shape to order and check it; its signature says whether the rest is authentic. */
+function isCheckpointShaped(value: unknown): value is Checkpoint {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const record = value as Record<string, unknown>;
+  return (
+    record.type === 'sandbase_audit_checkpoint' &&
+    typeof record.signature === 'string' &&
+    typeof record.created_at === 'string' &&
+    (record.previous_signature === null || typeof record.previous_signature === 'string') &&
+    Array.isArray(record.heads) &&
+    record.heads.every((head) => head !== null && typeof head === 'object' && !Array.isArray(head))
+  );
 }
 
 /**
@@ -134,9 +151,63 @@ export async function currentHeads(sql: Sql): Promise<CheckpointDigest['heads']>
   }));
 }
 
+const LOCK_FILE = '.checkpoint.lock';
+const LOCK_WAIT_MS = 30_000;
+
+/**
+ * Holds `dir`'s lock file while `work` runs, so that checkpoints written at
+ * the same time (overlapping cron runs) are chained one after the other
+ * instead of forking. A lock left by a process that no longer runs is taken over.
+ */
+async function withDirectoryLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const lock = join(dir, LOCK_FILE);
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (!lockHolderAlive(lock)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new CheckpointError(`${lock} is held by another audit checkpoint (pid ${readFileSync(lock, 'utf8').trim()}); try again later`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function lockHolderAlive(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(lock, 'utf8').trim());
+  } catch {
+    return true; // removed or being written right now: look again
+  }
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Writes a new signed checkpoint of the current heads into `dir`, chained to the newest one there. */
-export async function writeCheckpoint(sql: Sql, dir: string, privateKey: KeyObject, now: string): Promise<{ file: string; checkpoint: Checkpoint }> {
+export async function writeCheckpoint(sql: Sql, dir: string, privateKey: KeyObject, now: () => string): Promise<{ file: string; checkpoint: Checkpoint }> {
   mkdirSync(dir, { recursive: true });
+  return withDirectoryLock(dir, () => writeCheckpointLocked(sql, dir, privateKey, now()));
+}
+
+async function writeCheckpointLocked(sql: Sql, dir: string, privateKey: KeyObject, now: string): Promise<{ file: string; checkpoint: Checkpoint }> {
   const { ordered, problems } = chainOrder(readCheckpoints(dir));
   if (problems.length) {
     throw new CheckpointError(`the checkpoints in ${dir} do not form one chain (${problems[0]}); run audit verify --checkpoints ${dir}`);
@@ -150,16 +221,16 @@ export async function writeCheckpoint(sql: Sql, dir: string, privateKey: KeyObje
     previous_signature: previous?.signature ?? null,
   };
   const checkpoint = signDigest(digest, privateKey);
-  const file = `checkpoint-${digest.created_at.replace(/[:.]/g, '-')}.json`;
+  // Time first, so that names sort by time; then part of the signature, so two checkpoints never share a name.
+  const tag = createHash('sha256').update(checkpoint.signature).digest('hex').slice(0, 12);
+  const file = `checkpoint-${digest.created_at.replace(/[:.]/g, '-')}-${tag}.json`;
   const tmp = join(dir, `.${file}.${process.pid}.tmp`);
   writeFileSync(tmp, `${JSON.stringify(checkpoint, null, 2)}\n`, { mode: 0o444 });
   try {
     // A hard link appears complete and never replaces an existing checkpoint (rename would).
     linkSync(tmp, join(dir, file));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new CheckpointError(`${join(dir, file)} already exists (a checkpoint written in the same millisecond); run it again`);
-    }
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new CheckpointError(`${join(dir, file)} already exists`);
     throw error;
   } finally {
     rmSync(tmp, { force: true });

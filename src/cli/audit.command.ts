@@ -89,7 +89,7 @@ export async function runAuditCommand(db: Database, config: AppConfig, clock: Cl
       if (!config.audit.signingKeyFile) throw new UsageError('audit checkpoint needs SANDBASE_AUDIT_SIGNING_KEY_FILE');
       const key = signingKey(config.audit.signingKeyFile);
       const { file, checkpoint } = await db.session((s) =>
-        s.transaction((tx) => writeCheckpoint(tx, dir, key, clock.now()), 'read'),
+        s.transaction((tx) => writeCheckpoint(tx, dir, key, () => clock.now()), 'read'),
       );
       process.stdout.write(`wrote ${join(dir, file)} (${checkpoint.heads.length} organization chain heads)\n`);
       return 0;

@@ -361,6 +361,29 @@ describe('audit verify against a tampered database', () => {
     }
   });
 
+  it('chains checkpoints written at the same time one after the other, and refuses a file that is not a checkpoint', async () => {
+    const { dir, checkpoints, signing, verifying } = await checkpointKeys();
+    try {
+      await seed();
+      const runs = await Promise.all(Array.from({ length: 6 }, () => runCli(['audit', 'checkpoint', '--dir', checkpoints], signing)));
+      expect(runs.map((run) => run.code)).toEqual([0, 0, 0, 0, 0, 0]);
+      expect(readdirSync(checkpoints).filter((f) => f.endsWith('.json'))).toHaveLength(6);
+      expect(readdirSync(checkpoints).filter((f) => !f.endsWith('.json'))).toEqual([]); // no lock file left behind
+      const verified = await runCli(['audit', 'verify', '--checkpoints', checkpoints], verifying);
+      expect(verified.stdout).toContain('checkpoints: 6 checked');
+      expect(verified.code).toBe(0);
+
+      writeFileSync(join(checkpoints, 'checkpoint-zzz.json'), 'null\n');
+      for (const [args, keys] of [[['audit', 'checkpoint', '--dir', checkpoints], signing], [['audit', 'verify', '--checkpoints', checkpoints], verifying]] as const) {
+        const result = await runCli([...args], keys);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toBe('sandbase: error: checkpoint-zzz.json is not a checkpoint (a signed JSON object written by audit checkpoint)\n');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names the variable and the file when a key file is missing, a directory or not a key of the right kind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sandbase-audit-'));
     try {
