@@ -1,9 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { isStorableInstant } from '../common/page-cursor';
 import { jsonOf, nullableTimestampOf, timestampOf } from '../common/rows';
 import type { Database, Sql } from '../database/database';
 import type { ChainedEventContent } from '../audit/hash-chain';
 import { verifyAudit } from '../audit/audit-verify';
+import { rebuildWithin } from '../environments/projections/projection-rebuild';
 
 /**
  * Moving an installation between databases (SQLite to PostgreSQL, or to a new
@@ -97,18 +99,18 @@ export async function exportData(db: Database, now: string, write: (line: string
 
 export class ImportError extends Error {}
 
-type FieldType = 'string' | 'string?' | 'int' | 'object';
+type FieldType = 'string' | 'string?' | 'int' | 'object' | 'timestamp' | 'timestamp?';
 /** The fields each kind of line must carry, so a damaged line is named rather than half-inserted. */
 const LINE_FIELDS: Record<Line['kind'], Record<string, FieldType>> = {
-  sandbase_export: { format: 'int', exported_at: 'string', source: 'string' },
-  organization: { id: 'string', name: 'string', created_at: 'string' },
+  sandbase_export: { format: 'int', exported_at: 'timestamp', source: 'string' },
+  organization: { id: 'string', name: 'string', created_at: 'timestamp' },
   api_key: {
     id: 'string',
     organization_id: 'string',
     key_hash: 'string',
     key_hint: 'string',
-    created_at: 'string',
-    revoked_at: 'string?',
+    created_at: 'timestamp',
+    revoked_at: 'timestamp?',
   },
   event: {
     position: 'int',
@@ -119,7 +121,7 @@ const LINE_FIELDS: Record<Line['kind'], Record<string, FieldType>> = {
     type: 'string',
     data: 'object',
     metadata: 'object',
-    recorded_at: 'string',
+    recorded_at: 'timestamp',
     chain_seq: 'int',
     prev_hash: 'string',
     hash: 'string',
@@ -133,7 +135,14 @@ const FIELD_PROBLEM: Record<FieldType, (value: unknown) => string | null> = {
   'string?': (value) => (value === null || typeof value === 'string' ? null : 'must be a string or null'),
   int: (value) => (Number.isSafeInteger(value) && (value as number) >= 0 ? null : 'must be a whole number'),
   object: (value) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? null : 'must be a JSON object'),
+  timestamp: (value) => (isExportedInstant(value) ? null : 'must be a timestamp such as 2026-05-29T10:00:00.000Z'),
+  'timestamp?': (value) => (value === null || isExportedInstant(value) ? null : 'must be a timestamp such as 2026-05-29T10:00:00.000Z, or null'),
 };
+
+/** Exports write instants as toISOString does; anything else did not come from an export. */
+function isExportedInstant(value: unknown): boolean {
+  return typeof value === 'string' && isStorableInstant(value) && new Date(value).toISOString() === value;
+}
 
 /** Parses one line of an export, or throws an ImportError that names the line and what is wrong with it. */
 function parseLine(text: string, number: number): Line {
@@ -203,11 +212,19 @@ async function insert(tx: Sql, line: Line): Promise<void> {
 }
 
 /**
- * Imports an export into an empty database in one transaction: all of it or
- * nothing, and nothing unless the audit chain it carries verifies. Returns
- * the counts; the caller rebuilds the projections.
+ * Imports an export into an empty database in one transaction, read models
+ * rebuilt from its log included: all of it or nothing, and nothing unless the
+ * audit chain it carries verifies and its events replay. Returns the counts.
  */
-export async function importData(db: Database, file: string): Promise<Extract<Line, { kind: 'end' }>> {
+export interface ImportReport {
+  organizations: number;
+  api_keys: number;
+  events: number;
+  environments: number;
+  versions: number;
+}
+
+export async function importData(db: Database, file: string): Promise<ImportReport> {
   return db.transaction(async (tx) => {
     const existing = await tx.query<{ n: number | string }>(
       'SELECT (SELECT COUNT(*) FROM organizations) + (SELECT COUNT(*) FROM events) AS n',
@@ -253,12 +270,19 @@ export async function importData(db: Database, file: string): Promise<Extract<Li
         "SELECT setval(pg_get_serial_sequence('events', 'position'), GREATEST((SELECT MAX(position) FROM events), 1))",
       );
     }
-    // An export altered on its way is refused before anything is committed, so the import can be retried.
+    // An export altered on its way, or whose events cannot be replayed, is refused before anything is
+    // committed, so the import can be retried.
     const audit = await verifyAudit(tx, {});
     if (!audit.valid) {
       const first = audit.problems[0] ?? audit.organizations.find((o) => !o.valid)?.problem?.message;
       throw new ImportError(`the audit chain in the export does not verify: ${first}; nothing was imported`);
     }
-    return end;
+    let rebuilt: { environments: number; versions: number };
+    try {
+      rebuilt = await rebuildWithin(tx);
+    } catch (error) {
+      throw new ImportError(`the events in the export cannot be replayed: ${(error as Error).message}; nothing was imported`);
+    }
+    return { organizations: end.organizations, api_keys: end.api_keys, events: end.events, ...rebuilt };
   });
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { chainHash } from '../../src/audit/hash-chain';
 import { runCli } from '../support/cli';
 import { createTestDatabase, TestDatabase, usingPostgres } from '../support/database';
 import { http, startTestApp, TestApp } from '../support/test-app';
@@ -159,6 +160,53 @@ describe('moving an installation from SQLite to PostgreSQL', () => {
     }
   });
 
+  /**
+   * The export's lines with `change` applied to the event at `index`, and the
+   * hash chain recomputed after it (as someone who edits an export can):
+   * the chain verifies, so only a replay of the events can tell.
+   */
+  function rechained(lines: string[], index: number, change: (event: any) => any): string[] {
+    const parsed = lines.map((line) => JSON.parse(line));
+    parsed[index] = change(parsed[index]);
+    const org = parsed[index].organization_id;
+    let prev = parsed[index].prev_hash;
+    for (const line of parsed) {
+      if (line.kind !== 'event' || line.organization_id !== org || line.chain_seq < parsed[index].chain_seq) continue;
+      line.prev_hash = prev;
+      const { kind: _kind, position: _position, prev_hash: _prev, hash: _hash, ...content } = line;
+      line.hash = chainHash(prev, content);
+      prev = line.hash;
+    }
+    for (const line of parsed) if (line.kind === 'chain_head' && line.organization_id === org) line.hash = prev;
+    return parsed.map((line) => JSON.stringify(line));
+  }
+
+  it('refuses an export whose chain verifies but whose events cannot be replayed, and imports nothing', async () => {
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    const at = lines.findIndex((line) => JSON.parse(line).kind === 'event');
+    const event = JSON.parse(lines[at]);
+    const dir = mkdtempSync(join(tmpdir(), 'sandbase-import-'));
+    try {
+      const cases: [string, (e: any) => any, string][] = [
+        ['no data', (e) => ({ ...e, data: {} }), `event ${event.event_id} (position ${event.position}) cannot be replayed: it names no environment`],
+        ['an unknown type', (e) => ({ ...e, type: 'EnvironmentExploded' }), `event ${event.event_id} (position ${event.position}) has an unknown type "EnvironmentExploded"`],
+        ['a wrong version', (e) => ({ ...e, stream_version: 99 }), `the event log is out of order: event ${event.event_id}`],
+      ];
+      for (const [what, change, message] of cases) {
+        const path = join(dir, `${what.replace(/ /g, '-')}.ndjson`);
+        writeFileSync(path, `${rechained(lines, at, change).join('\n')}\n`);
+        const target = `sqlite:${join(dir, `${what.replace(/ /g, '-')}.sqlite`)}`;
+        const result = await runCli(['import', '--in', path], { DATABASE_URL: target });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(`sandbase: error: the events in the export cannot be replayed: ${message}`);
+        expect(result.stderr).toContain('nothing was imported');
+        expect((await runCli(['import', '--in', file], { DATABASE_URL: target })).code).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a damaged line by its number and what is wrong with it, and imports nothing', async () => {
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     const at = lines.findIndex((line) => JSON.parse(line).kind === 'event');
@@ -170,6 +218,7 @@ describe('moving an installation from SQLite to PostgreSQL', () => {
       ['an unknown kind', '{"kind":"surprise"}', /unknown kind "surprise"/],
       ['a missing field', JSON.stringify(withoutHash), /\(event\): hash must be a string/],
       ['a wrong type', JSON.stringify({ ...event, position: 'seven' }), /\(event\): position must be a whole number/],
+      ['an impossible time', JSON.stringify({ ...event, recorded_at: '2026-13-45T99:99:99Z' }), /\(event\): recorded_at must be a timestamp/],
       ['a duplicate', lines[at - 1], /(UNIQUE|duplicate key)/],
     ];
     const dir = mkdtempSync(join(tmpdir(), 'sandbase-import-'));

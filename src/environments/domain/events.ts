@@ -31,6 +31,12 @@ export type EnvironmentDeleted = {
 };
 
 export type EnvironmentEvent = EnvironmentCreated | EnvironmentModified | EnvironmentArchived | EnvironmentDeleted;
+export const ENVIRONMENT_EVENT_TYPES: readonly EnvironmentEvent['type'][] = [
+  'EnvironmentCreated',
+  'EnvironmentModified',
+  'EnvironmentArchived',
+  'EnvironmentDeleted',
+];
 export function streamIdFor(environmentId: string): string {
   return `environment-${environmentId}`;
 }

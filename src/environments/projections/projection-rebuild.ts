@@ -1,9 +1,10 @@
+import { QueryFailedError } from 'typeorm';
 import { canonicalJson } from '../../audit/canonical-json';
 import { jsonOf, nullableTimestampOf, timestampOf } from '../../common/rows';
 import type { Database, Session, Sql } from '../../database/database';
 import { LOG_START, LogCheckpoint, readAllBatch, StoredEvent } from '../../event-store/event-store';
 import { DeciderState, evolve } from '../domain/decider';
-import type { EnvironmentEvent } from '../domain/events';
+import { ENVIRONMENT_EVENT_TYPES, type EnvironmentEvent } from '../domain/events';
 import { VERSION_ROW_COLUMNS, versionRowValues } from './environment-versions.projection';
 import { ENVIRONMENT_ROW_COLUMNS, environmentRowValues } from './environments.projection';
 import { toEnvironmentState } from './environments.read-model';
@@ -116,7 +117,7 @@ async function writeBatch(sql: Sql, touched: Map<string, DeciderState>, versionR
   await insertRows(sql, SCRATCH.versions, VERSION_ROW_COLUMNS, versionRows);
 }
 
-export class LogOrderError extends Error {}
+export class LogReplayError extends Error {}
 
 /**
  * A replay must see each stream's events in version order: version 1 creates
@@ -125,10 +126,13 @@ export class LogOrderError extends Error {}
  * projected into a wrong history.
  */
 function checkStreamOrder(stored: StoredEvent<EnvironmentEvent>, before: DeciderState): void {
+  if (!ENVIRONMENT_EVENT_TYPES.includes(stored.event.type)) {
+    throw new LogReplayError(`event ${stored.event_id} (position ${stored.position}) has an unknown type ${JSON.stringify(stored.event.type)}`);
+  }
   const expected = stored.event.type === 'EnvironmentCreated' ? 1 : before ? before.version + 1 : null;
   if (expected !== null && stored.stream_version === expected) return;
   const what = expected === null ? 'an environment that does not exist at that point' : `version ${expected}`;
-  throw new LogOrderError(
+  throw new LogReplayError(
     `the event log is out of order: event ${stored.event_id} (position ${stored.position}) is version ${stored.stream_version} ` +
       `of ${stored.event.data.environment_id}, but the replay expected ${what}; run audit verify`,
   );
@@ -149,19 +153,25 @@ async function projectLog(
     const touched = new Map<string, DeciderState>();
     const versionRows: unknown[][] = [];
     for (const stored of batch.events as StoredEvent<EnvironmentEvent>[]) {
-      const id = stored.event.data.environment_id;
-      const before =
-        stored.event.type === 'EnvironmentCreated'
-          ? null
-          : touched.has(id)
-            ? touched.get(id)!
-            : states.has(id)
-              ? states.get(id)!
-              : await loadState(sql, id);
-      checkStreamOrder(stored, before);
-      const after = evolve(before, stored.event);
-      versionRows.push(versionRowValues(stored, after));
-      touched.set(id, after);
+      try {
+        const id = stored.event.data.environment_id;
+        if (typeof id !== 'string') throw new Error('it names no environment');
+        const before =
+          stored.event.type === 'EnvironmentCreated'
+            ? null
+            : touched.has(id)
+              ? touched.get(id)!
+              : states.has(id)
+                ? states.get(id)!
+                : await loadState(sql, id);
+        checkStreamOrder(stored, before);
+        const after = evolve(before, stored.event);
+        versionRows.push(versionRowValues(stored, after));
+        touched.set(id, after);
+      } catch (error) {
+        if (error instanceof LogReplayError || error instanceof QueryFailedError) throw error;
+        throw new LogReplayError(`event ${stored.event_id} (position ${stored.position}) cannot be replayed: ${(error as Error).message}`);
+      }
     }
     await writeBatch(sql, touched, versionRows);
     if (states.size + touched.size > STATE_CACHE_LIMIT) states.clear();
@@ -197,22 +207,34 @@ export async function rebuildProjections(db: Database): Promise<RebuildReport> {
         await tx.execute('LOCK TABLE events, environments, environment_versions IN EXCLUSIVE MODE');
       }
       const rest = await projectLog(tx, bulk.checkpoint, { everythingVisible: true });
-      for (const key of ['versions', 'environments'] as const) {
-        const columns = TABLE_COLUMNS[key].columns.join(', ');
-        await tx.execute(`DELETE FROM ${LIVE_TABLES[key]}`);
-        await tx.execute(`INSERT INTO ${LIVE_TABLES[key]} (${columns}) SELECT ${columns} FROM ${SCRATCH[key]}`);
-      }
-      const report = {
-        events: bulk.events + rest.events,
-        environments: await count(tx, LIVE_TABLES.environments),
-        versions: await count(tx, LIVE_TABLES.versions),
-        seconds: (Date.now() - started) / 1000,
-      };
-      await tx.execute(`DROP TABLE ${SCRATCH.environments}`);
-      await tx.execute(`DROP TABLE ${SCRATCH.versions}`);
-      return report;
+      const swapped = await swapIn(tx);
+      return { events: bulk.events + rest.events, ...swapped, seconds: (Date.now() - started) / 1000 };
     });
   });
+}
+
+/** Replaces the live read models with the scratch tables, which it drops. */
+async function swapIn(tx: Sql): Promise<{ environments: number; versions: number }> {
+  for (const key of ['versions', 'environments'] as const) {
+    const columns = TABLE_COLUMNS[key].columns.join(', ');
+    await tx.execute(`DELETE FROM ${LIVE_TABLES[key]}`);
+    await tx.execute(`INSERT INTO ${LIVE_TABLES[key]} (${columns}) SELECT ${columns} FROM ${SCRATCH[key]}`);
+  }
+  const counts = { environments: await count(tx, LIVE_TABLES.environments), versions: await count(tx, LIVE_TABLES.versions) };
+  await tx.execute(`DROP TABLE ${SCRATCH.environments}`);
+  await tx.execute(`DROP TABLE ${SCRATCH.versions}`);
+  return counts;
+}
+
+/**
+ * Rebuilds every projection inside the caller's write transaction, which
+ * nothing else writes to meanwhile (an import into an empty database): a log
+ * that cannot be replayed fails the transaction, and nothing is committed.
+ */
+export async function rebuildWithin(tx: Sql): Promise<{ events: number; environments: number; versions: number }> {
+  await createScratchTables(tx);
+  const { events } = await projectLog(tx, LOG_START, { everythingVisible: true });
+  return { events, ...(await swapIn(tx)) };
 }
 
 function normalizeRow(key: TableKey, row: Record<string, unknown>): string {
