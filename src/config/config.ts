@@ -74,7 +74,9 @@ function tlsSetting(parsed: URL, url: string, setting: string | undefined): { ur
       );
     }
   }
-  const urlMode = parsed.searchParams.get('sslmode');
+  const urlModes = parsed.searchParams.getAll('sslmode');
+  if (urlModes.length > 1) throw new ConfigError('DATABASE_URL gives sslmode more than once: give it once, or use DATABASE_SSL');
+  const urlMode = urlModes[0] ?? null;
   if (urlMode === null) return { url, sslMode: (explicit as SslMode | undefined) ?? 'off' };
   const mapped = URL_SSL_MODES[urlMode];
   if (!mapped) {

@@ -35,12 +35,13 @@ export function parseIfMatch(raw: string | undefined): number | undefined {
   return Number(match[1]);
 }
 
+/** `?version=N`: a positive integer in decimal digits; one too large to be exact is beyond any version (a 404). */
 function parseVersionParam(raw: unknown): number | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw) || Number(raw) < 1) {
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || !/[1-9]/.test(raw)) {
     throw ApiError.badRequest('version must be a positive integer');
   }
-  return Number(raw);
+  return Math.min(Number(raw), Number.MAX_SAFE_INTEGER);
 }
 
 function withEtag(reply: FastifyReply, environment: EnvironmentResource): EnvironmentResource {

@@ -64,6 +64,7 @@ describe('configuration from the environment', () => {
     [{ DATABASE_URL: 'postgres://db?sslmode=disable', DATABASE_SSL: 'verify' }, /sslmode=disable.*contradicts DATABASE_SSL=verify/],
     [{ DATABASE_URL: 'postgres://db?sslmode=require', DATABASE_SSL: 'off' }, /sslmode=require.*contradicts DATABASE_SSL=off/],
     [{ DATABASE_URL: 'postgres://db?sslmode=prefer' }, /sslmode=prefer is not supported/],
+    [{ DATABASE_URL: 'postgres://db?sslmode=disable&sslmode=require' }, /gives sslmode more than once/],
     [{ DATABASE_URL: 'postgres://db?sslrootcert=/ca.pem' }, /sslrootcert is not supported.*NODE_EXTRA_CA_CERTS/],
     [{ DATABASE_URL: 'postgres://db?ssl=true' }, /ssl is not supported/],
     [{ SANDBASE_BOOTSTRAP_API_KEY: 'short' }, /SANDBASE_BOOTSTRAP_API_KEY must look like sk-sb-/],
