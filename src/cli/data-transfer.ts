@@ -211,11 +211,7 @@ async function insert(tx: Sql, line: Line): Promise<void> {
   }
 }
 
-/**
- * Imports an export into an empty database in one transaction, read models
- * rebuilt from its log included: all of it or nothing, and nothing unless the
- * audit chain it carries verifies and its events replay. Returns the counts.
- */
+/** What an import loaded and rebuilt. */
 export interface ImportReport {
   organizations: number;
   api_keys: number;
@@ -224,6 +220,11 @@ export interface ImportReport {
   versions: number;
 }
 
+/**
+ * Imports an export into an empty database in one transaction, read models
+ * rebuilt from its log included: all of it or nothing, and nothing unless the
+ * audit chain it carries verifies and its events replay. Returns the counts.
+ */
 export async function importData(db: Database, file: string): Promise<ImportReport> {
   return db.transaction(async (tx) => {
     const existing = await tx.query<{ n: number | string }>(
