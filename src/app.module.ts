@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import type { Database } from './database/database';
@@ -12,7 +13,7 @@ export class AppModule {
   static forRoot(config: AppConfig, database?: Database): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, AuditModule, HealthModule],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { jsonOf, timestampOf } from '../common/rows';
 import type { Sql } from '../database/database';
-import { chainHash, GENESIS_HASH } from './hash-chain';
+import { chainHash, GENESIS_HASH } from '../event-store/hash-chain';
 
 export type ChainProblemKind = 'altered' | 'removed' | 'inserted_or_reordered' | 'broken_link' | 'truncated' | 'head_altered';
 

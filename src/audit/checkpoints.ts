@@ -3,7 +3,7 @@ import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, sta
 import { join } from 'node:path';
 import type { Sql } from '../database/database';
 import { timestampOf } from '../common/rows';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../event-store/canonical-json';
 
 /**
  * A signed digest of every organization's chain head, meant to be stored

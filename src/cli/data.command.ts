@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import type { Clock } from '../common/clock';
 import type { Database } from '../database/database';
 import { ParsedArgs, UsageError } from './args';
-import { exportData, importData } from './data-transfer';
+import { exportData, importData } from '../transfer/data-transfer';
 import { closeOutputFile, createOutputFile, lineWriter } from './output';
 
 export const DATA_USAGE = `export [--out <file>]               write organizations, API keys and the whole event log as NDJSON

@@ -11,7 +11,6 @@ import { EnvironmentsController } from './http/environments.controller';
 import { GetEnvironmentHandler } from './queries/get-environment/get-environment.handler';
 import { ListEnvironmentVersionsHandler } from './queries/list-environment-versions/list-environment-versions.handler';
 import { ListEnvironmentsHandler } from './queries/list-environments/list-environments.handler';
-import { VerifyAuditChainHandler } from './queries/verify-audit-chain/verify-audit-chain.handler';
 
 @Module({
   imports: [CqrsModule, AuthModule],
@@ -25,7 +24,6 @@ import { VerifyAuditChainHandler } from './queries/verify-audit-chain/verify-aud
     GetEnvironmentHandler,
     ListEnvironmentsHandler,
     ListEnvironmentVersionsHandler,
-    VerifyAuditChainHandler,
   ],
 })
 export class EnvironmentsModule {}

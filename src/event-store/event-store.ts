@@ -1,7 +1,7 @@
 import type { Sql } from '../database/database';
 import { violatedUniqueConstraint } from '../database/database';
 import { jsonOf, timestampOf } from '../common/rows';
-import { chainHash, GENESIS_HASH } from '../audit/hash-chain';
+import { chainHash, GENESIS_HASH } from './hash-chain';
 
 /** Who caused an event: an API key, or an operator at the admin CLI. */
 export type Actor = { type: 'api_actor'; api_key_id: string } | { type: 'cli_actor'; name: string };

@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chainHash } from '../../src/audit/hash-chain';
+import { chainHash } from '../../src/event-store/hash-chain';
 import { jsonOf, timestampOf } from '../../src/common/rows';
 import { runCli } from '../support/cli';
 import { usingPostgres } from '../support/database';

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { chainHash } from '../../src/audit/hash-chain';
+import { chainHash } from '../../src/event-store/hash-chain';
 import { runCli } from '../support/cli';
 import { createTestDatabase, TestDatabase, usingPostgres } from '../support/database';
 import { http, startTestApp, TestApp } from '../support/test-app';

@@ -5,9 +5,8 @@ import type { Principal } from '../../auth/api-keys.service';
 import { ApiError } from '../../common/api-error';
 import { isStorableInstant, millisecondBound } from '../../common/page-cursor';
 import type { VersionFilters } from '../projections/environment-versions.read-model';
-import { VERSION_OPERATIONS, VersionOperation } from '../projections/environment-versions.projection';
+import { VERSION_OPERATIONS, VersionOperation } from '../resources/environment-version.resource';
 import { ListEnvironmentVersionsQuery, VersionPage } from '../queries/list-environment-versions/list-environment-versions.query';
-import { AuditChainVerification, VerifyAuditChainQuery } from '../queries/verify-audit-chain/verify-audit-chain.query';
 import { parseLimit, parsePageParam } from './list-params';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
@@ -45,12 +44,6 @@ export function parseVersionFilters(query: Record<string, unknown>): VersionFilt
 @UseGuards(ApiKeyGuard)
 export class EnvironmentVersionsController {
   constructor(private readonly queryBus: QueryBus) {}
-
-  /** Recomputes the caller's organization's hash chain: meant for audits, not for every request. */
-  @Get('v1/environment_versions/verify')
-  async verify(@CurrentPrincipal() principal: Principal): Promise<AuditChainVerification> {
-    return this.queryBus.execute(new VerifyAuditChainQuery(principal.organizationId));
-  }
 
   @Get('v1/environments/:id/versions')
   async ofEnvironment(

@@ -14,7 +14,7 @@ import { UpdateEnvironmentCommand } from '../commands/update-environment/update-
 import { UpdateEnvironmentRequest } from '../commands/update-environment/update-environment.request';
 import { GetEnvironmentQuery } from '../queries/get-environment/get-environment.query';
 import { EnvironmentPage, ListEnvironmentsQuery } from '../queries/list-environments/list-environments.query';
-import { EnvironmentResource, presentEnvironment } from './environment.presenter';
+import { EnvironmentResource, presentEnvironment } from '../resources/environment.resource';
 import { parseBooleanParam, parseLimit, parsePageCursor } from './list-params';
 
 function contextOf(principal: Principal, request: FastifyRequest): CommandContext {

@@ -4,11 +4,10 @@ import type { StoredEvent } from '../../event-store/event-store';
 import { FieldChange, initialChanges } from '../domain/changes';
 import type { EnvironmentState } from '../domain/environment';
 import type { EnvironmentEvent } from '../domain/events';
-import { presentEnvironment } from '../http/environment.presenter';
+import { presentEnvironment } from '../resources/environment.resource';
+import type { VersionOperation } from '../resources/environment-version.resource';
 import { LIVE_TABLES } from './projection-tables';
 
-export type VersionOperation = 'created' | 'modified' | 'archived' | 'deleted';
-export const VERSION_OPERATIONS: readonly VersionOperation[] = ['created', 'modified', 'archived', 'deleted'];
 
 export function operationOf(event: EnvironmentEvent): VersionOperation {
   switch (event.type) {

@@ -2,21 +2,8 @@ import { jsonOf, timestampOf } from '../../common/rows';
 import type { Sql } from '../../database/database';
 import type { FieldChange } from '../domain/changes';
 import type { Networking } from '../domain/environment';
-import { EnvironmentResource, presentEnvironment, renderNetworking } from '../http/environment.presenter';
-import type { VersionOperation } from './environment-versions.projection';
-
-export interface EnvironmentVersionResource {
-  type: 'environment_version';
-  id: string;
-  environment_id: string;
-  version: number;
-  operation: VersionOperation;
-  created_at: string;
-  created_by: { type: 'api_actor'; api_key_id: string } | { type: string };
-  request_id: string | null;
-  changes: FieldChange[];
-  environment: EnvironmentResource | null;
-}
+import { EnvironmentResource, presentEnvironment, renderNetworking } from '../resources/environment.resource';
+import type { EnvironmentVersionResource, VersionOperation } from '../resources/environment-version.resource';
 
 export interface VersionRow {
   id: string;

@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { canonicalJson } from '../../audit/canonical-json';
+import { canonicalJson } from '../../event-store/canonical-json';
 import { jsonOf, nullableTimestampOf, timestampOf } from '../../common/rows';
 import type { Database, Session, Sql } from '../../database/database';
 import { LOG_START, LogCheckpoint, readAllBatch, StoredEvent } from '../../event-store/event-store';

@@ -1,4 +1,4 @@
-import { EnvironmentFieldsRequest } from '../../http/environment.request';
+import { EnvironmentFieldsRequest } from '../environment-fields.request';
 
 /** POST /v1/environments/{id}: any subset of the fields; omitted ones are preserved. */
 export class UpdateEnvironmentRequest extends EnvironmentFieldsRequest {}

@@ -4,7 +4,7 @@ import { jsonOf } from '../../../common/rows';
 import { Database, DATABASE } from '../../../database/database';
 import { notFound } from '../../domain/decider';
 import { DomainError, DomainErrorCode } from '../../domain/errors';
-import { EnvironmentResource, presentEnvironment } from '../../http/environment.presenter';
+import { EnvironmentResource, presentEnvironment } from '../../resources/environment.resource';
 import { findEnvironment } from '../../projections/environments.read-model';
 import { GetEnvironmentQuery } from './get-environment.query';
 

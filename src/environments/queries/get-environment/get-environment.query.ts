@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import type { EnvironmentResource } from '../../http/environment.presenter';
+import type { EnvironmentResource } from '../../resources/environment.resource';
 
 export class GetEnvironmentQuery extends Query<EnvironmentResource> {
   constructor(

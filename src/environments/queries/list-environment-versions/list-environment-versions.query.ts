@@ -1,9 +1,6 @@
 import { Query } from '@nestjs/cqrs';
-import type {
-  EnvironmentVersionResource,
-  VersionFilters,
-  VersionPosition,
-} from '../../projections/environment-versions.read-model';
+import type { VersionFilters, VersionPosition } from '../../projections/environment-versions.read-model';
+import type { EnvironmentVersionResource } from '../../resources/environment-version.resource';
 
 export interface VersionPage {
   data: EnvironmentVersionResource[];

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { encodePageCursor } from '../../../common/page-cursor';
 import { Database, DATABASE } from '../../../database/database';
-import { presentEnvironment } from '../../http/environment.presenter';
+import { presentEnvironment } from '../../resources/environment.resource';
 import { listEnvironments } from '../../projections/environments.read-model';
 import { EnvironmentPage, ListEnvironmentsQuery } from './list-environments.query';
 

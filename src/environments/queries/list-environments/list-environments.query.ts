@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
 import type { PagePosition } from '../../../common/page-cursor';
-import type { EnvironmentResource } from '../../http/environment.presenter';
+import type { EnvironmentResource } from '../../resources/environment.resource';
 
 export interface EnvironmentPage {
   data: EnvironmentResource[];

@@ -1,7 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { isDatabaseUnavailable } from '../database/database';
 import { DomainError, DomainErrorCode } from '../environments/domain/errors';
-import { ApiError, ApiErrorType } from './api-error';
+import { ApiError, ApiErrorType } from '../common/api-error';
 
 const NO_RETRY = { 'x-should-retry': 'false' };
 

@@ -1,5 +1,5 @@
-import { canonicalJson } from '../../../src/audit/canonical-json';
-import { chainHash, GENESIS_HASH } from '../../../src/audit/hash-chain';
+import { canonicalJson } from '../../../src/event-store/canonical-json';
+import { chainHash, GENESIS_HASH } from '../../../src/event-store/hash-chain';
 
 describe('canonical JSON', () => {
   it('sorts keys at every level and drops undefined', () => {

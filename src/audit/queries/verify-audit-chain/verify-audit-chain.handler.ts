@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { verifyOrganizationChain } from '../../../audit/audit-chain';
+import { verifyOrganizationChain } from '../../audit-chain';
 import { Database, DATABASE } from '../../../database/database';
 import { AuditChainVerification, VerifyAuditChainQuery } from './verify-audit-chain.query';
 

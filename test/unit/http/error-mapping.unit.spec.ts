@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { toApiError } from '../../../src/common/error-mapping';
+import { toApiError } from '../../../src/http/error-mapping';
 
 function failed(code: string, message = 'failed'): QueryFailedError {
   return new QueryFailedError('SELECT 1', [], Object.assign(new Error(message), { code }));

@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import type { ChainHeadInfo, ChainProblem } from '../../../audit/audit-chain';
+import type { ChainHeadInfo, ChainProblem } from '../../audit-chain';
 
 export interface AuditChainVerification {
   type: 'audit_chain_verification';

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errorEnvelope } from './api-error';
+import { errorEnvelope } from '../common/api-error';
 import { toApiError } from './error-mapping';
 
 /** The one place where errors become responses in the API's error envelope. */

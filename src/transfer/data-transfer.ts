@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { isStorableInstant } from '../common/page-cursor';
 import { jsonOf, nullableTimestampOf, timestampOf } from '../common/rows';
 import type { Database, Sql } from '../database/database';
-import type { ChainedEventContent } from '../audit/hash-chain';
+import type { ChainedEventContent } from '../event-store/hash-chain';
 import { verifyAudit } from '../audit/audit-verify';
 import { rebuildWithin } from '../environments/projections/projection-rebuild';
 

@@ -1,0 +1,19 @@
+import type { FieldChange } from '../domain/changes';
+import type { EnvironmentResource } from './environment.resource';
+
+export type VersionOperation = 'created' | 'modified' | 'archived' | 'deleted';
+export const VERSION_OPERATIONS: readonly VersionOperation[] = ['created', 'modified', 'archived', 'deleted'];
+
+/** One recorded change of an environment, exactly as the history endpoints render it. */
+export interface EnvironmentVersionResource {
+  type: 'environment_version';
+  id: string;
+  environment_id: string;
+  version: number;
+  operation: VersionOperation;
+  created_at: string;
+  created_by: { type: 'api_actor'; api_key_id: string } | { type: string };
+  request_id: string | null;
+  changes: FieldChange[];
+  environment: EnvironmentResource | null;
+}
