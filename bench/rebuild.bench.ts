@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     }
     n++;
   }
-  console.log(`${db.dialect}: wrote ${written} events through the command path in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${db.label}: wrote ${written} events through the command path in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const report = await rebuildProjections(db);
   console.log(
     `rebuild: ${report.events} events in ${report.seconds.toFixed(2)} s = ${Math.round(report.events / report.seconds)} events/s ` +

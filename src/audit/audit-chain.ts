@@ -1,6 +1,7 @@
 import { jsonOf, timestampOf } from '../common/rows';
-import type { Sql } from '../database/database';
+import { Sql, sql } from '../database/database';
 import { chainHash, GENESIS_HASH } from '../event-store/hash-chain';
+import { chainHeadsTable, eventsTable } from '../event-store/tables';
 
 export type ChainProblemKind = 'altered' | 'removed' | 'inserted_or_reordered' | 'broken_link' | 'truncated' | 'head_altered';
 
@@ -43,8 +44,8 @@ interface ChainRow {
   chain_seq: number | string;
   prev_hash: string;
   hash: string;
-  /** PostgreSQL: the appending transaction's id, as text. */
-  xid?: string;
+  /** The log's commit-order key (PostgreSQL: the appending transaction's id; SQLite: '0'), as text. */
+  xid: string;
 }
 
 const BATCH = 1000;
@@ -56,7 +57,7 @@ const BATCH = 1000;
  * unless the head row was rewritten too (checkpoints catch that).
  */
 export async function verifyOrganizationChain(
-  sql: Sql,
+  db: Sql,
   organizationId: string,
   options: { collectHashesAt?: Set<number> } = {},
 ): Promise<ChainVerification> {
@@ -75,16 +76,14 @@ export async function verifyOrganizationChain(
     problem,
     hashes_at: hashesAt,
   });
-  // On PostgreSQL, followers of the log (rebuilds, exports) read it in transaction id order, a column the hash
-  // cannot cover; appends to one organization are serialized, so its events' transaction ids never go down.
-  const xidColumn = sql.dialect === 'postgres' ? ', transaction_id::text AS xid' : '';
+  // Followers of the log (rebuilds, exports) read it in commit order, a key the hash cannot cover (on
+  // PostgreSQL the transaction id); appends to one organization are serialized, so its keys never go down.
   let lastXid = 0n;
   for (;;) {
-    const rows = await sql.query<ChainRow>(
-      `SELECT position, event_id, stream_id, stream_version, organization_id, type, data, metadata, recorded_at,
-              chain_seq, prev_hash, hash${xidColumn}
-       FROM events WHERE organization_id = ? AND position > ? ORDER BY position LIMIT ?`,
-      [organizationId, lastPosition, BATCH],
+    const rows = await db.query<ChainRow>(
+      sql`SELECT ${eventsTable.columnList}, ${sql.commitOrder} AS xid
+          FROM ${eventsTable.ref} WHERE organization_id = ${organizationId} AND position > ${lastPosition}
+          ORDER BY position LIMIT ${BATCH}`,
     );
     for (const row of rows) {
       const position = Number(row.position);
@@ -109,18 +108,13 @@ export async function verifyOrganizationChain(
         return fail(altered);
       }
       if (recomputed !== row.hash) return fail(altered);
-      if (row.xid !== undefined) {
-        const xid = BigInt(row.xid);
-        if (xid < lastXid) {
-          return fail({ kind: 'inserted_or_reordered', ...where, message: `event ${row.event_id} at position ${position} was moved in the log's commit order: its transaction id is older than its predecessor's` });
-        }
-        lastXid = xid;
+      const xid = BigInt(row.xid);
+      if (xid < lastXid) {
+        return fail({ kind: 'inserted_or_reordered', ...where, message: `event ${row.event_id} at position ${position} was moved in the log's commit order: its transaction id is older than its predecessor's` });
       }
+      lastXid = xid;
       if (seq > expectedSeq) {
-        const later = await sql.query('SELECT position FROM events WHERE organization_id = ? AND chain_seq = ?', [
-          organizationId,
-          expectedSeq,
-        ]);
+        const later = await db.query(sql`SELECT position FROM events WHERE organization_id = ${organizationId} AND chain_seq = ${expectedSeq}`);
         if (later.length) {
           return fail({ kind: 'inserted_or_reordered', ...where, message: `event ${row.event_id} at position ${position} is out of order: chain sequence ${seq} stands where ${expectedSeq} was expected (events were reordered)` });
         }
@@ -143,9 +137,8 @@ export async function verifyOrganizationChain(
     }
     if (rows.length < BATCH) break;
   }
-  const recorded = await sql.query<{ chain_seq: number | string; hash: string; event_position: number | string }>(
-    'SELECT chain_seq, hash, event_position FROM audit_chain_heads WHERE organization_id = ?',
-    [organizationId],
+  const recorded = await db.query<{ chain_seq: number | string; hash: string; event_position: number | string }>(
+    sql`SELECT chain_seq, hash, event_position FROM ${chainHeadsTable.ref} WHERE organization_id = ${organizationId}`,
   );
   const recordedSeq = recorded.length ? Number(recorded[0].chain_seq) : 0;
   const endSeq = head?.chain_seq ?? 0;
@@ -159,9 +152,8 @@ export async function verifyOrganizationChain(
     });
   }
   if (recordedSeq < endSeq) {
-    const extra = await sql.query<{ position: number | string; event_id: string }>(
-      'SELECT position, event_id FROM events WHERE organization_id = ? AND chain_seq = ?',
-      [organizationId, recordedSeq + 1],
+    const extra = await db.query<{ position: number | string; event_id: string }>(
+      sql`SELECT position, event_id FROM events WHERE organization_id = ${organizationId} AND chain_seq = ${recordedSeq + 1}`,
     );
     const position = extra.length ? Number(extra[0].position) : null;
     const eventId = extra.length ? extra[0].event_id : null;
@@ -209,12 +201,12 @@ export async function verifyOrganizationChain(
  * in `organizations`, so deleting an organization's row cannot hide its
  * chain from verification. `name` is null for such an unlisted organization.
  */
-export async function organizationIds(sql: Sql, name?: string): Promise<{ id: string; name: string | null }[]> {
+export async function organizationIds(db: Sql, name?: string): Promise<{ id: string; name: string | null }[]> {
   if (name !== undefined) {
-    return sql.query<{ id: string; name: string }>('SELECT id, name FROM organizations WHERE name = ?', [name]);
+    return db.query<{ id: string; name: string }>(sql`SELECT id, name FROM organizations WHERE name = ${name}`);
   }
-  const rows = await sql.query<{ id: string; name: string | null }>(
-    `SELECT ids.id, o.name
+  const rows = await db.query<{ id: string; name: string | null }>(
+    sql`SELECT ids.id, o.name
      FROM (SELECT DISTINCT organization_id AS id FROM events
            UNION SELECT organization_id FROM audit_chain_heads
            UNION SELECT id FROM organizations) ids

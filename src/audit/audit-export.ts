@@ -1,6 +1,7 @@
-import type { Database } from '../database/database';
+import { type Database, sql } from '../database/database';
 import { timestampOf } from '../common/rows';
 import { presentVersion, VersionRow } from '../environments/projections/environment-versions.read-model';
+import { environmentVersionsTable } from '../environments/projections/tables';
 
 const BATCH = 500;
 
@@ -17,37 +18,24 @@ export async function exportVersions(
 ): Promise<number> {
   return db.session((session) =>
     session.transaction(async (tx) => {
-      const ts = tx.dialect === 'postgres' ? '?::timestamptz' : '?';
       let organizationId: string | undefined;
       if (options.organization !== undefined) {
-        const rows = await tx.query<{ id: string }>('SELECT id FROM organizations WHERE name = ?', [options.organization]);
+        const rows = await tx.query<{ id: string }>(sql`SELECT id FROM organizations WHERE name = ${options.organization}`);
         if (!rows.length) throw new Error(`no organization named ${JSON.stringify(options.organization)}`);
         organizationId = rows[0].id;
       }
       let after: { c: string; p: number } | null = null;
       let written = 0;
       for (;;) {
-        const where: string[] = [];
-        const params: unknown[] = [];
-        if (organizationId !== undefined) {
-          where.push('organization_id = ?');
-          params.push(organizationId);
-        }
-        if (options.since !== undefined) {
-          where.push(`created_at >= ${ts}`);
-          params.push(options.since);
-        }
-        if (after) {
-          where.push(`(created_at, event_position) > (${ts}, ?)`);
-          params.push(after.c, after.p);
-        }
-        params.push(BATCH);
+        const where = [
+          ...(organizationId !== undefined ? [sql`organization_id = ${organizationId}`] : []),
+          ...(options.since !== undefined ? [sql`created_at >= ${sql.timestamp(options.since)}`] : []),
+          ...(after ? [sql`(created_at, event_position) > (${sql.timestamp(after.c)}, ${after.p})`] : []),
+        ];
         const rows: (VersionRow & { organization_id: string })[] = await tx.query(
-          `SELECT id, event_position, organization_id, environment_id, version, operation, created_at, actor_type,
-                  api_key_id, request_id, changes, environment
-           FROM environment_versions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-           ORDER BY created_at, event_position LIMIT ?`,
-          params,
+          sql`SELECT ${environmentVersionsTable.columnList} FROM ${environmentVersionsTable.ref}
+              ${sql.when(where.length > 0, () => sql`WHERE ${sql.join(where, ' AND ')}`)}
+              ORDER BY created_at, event_position LIMIT ${BATCH}`,
         );
         for (const row of rows) {
           await write(`${JSON.stringify({ organization_id: row.organization_id, ...presentVersion(row) })}\n`);

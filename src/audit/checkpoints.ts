@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Sql } from '../database/database';
+import { Sql, sql } from '../database/database';
 import { timestampOf } from '../common/rows';
 import { canonicalJson } from '../event-store/canonical-json';
 
@@ -136,10 +136,10 @@ export function chainOrder(checkpoints: readonly CheckpointFile[]): { ordered: C
   return { ordered, problems };
 }
 
-export async function currentHeads(sql: Sql): Promise<CheckpointDigest['heads']> {
+export async function currentHeads(db: Sql): Promise<CheckpointDigest['heads']> {
   // Every chain head, also one whose organization row is gone (named by its id then).
-  const rows = await sql.query<{ organization_id: string; organization: string | null; chain_seq: number | string; hash: string; event_position: number | string }>(
-    `SELECT h.organization_id, o.name AS organization, h.chain_seq, h.hash, h.event_position
+  const rows = await db.query<{ organization_id: string; organization: string | null; chain_seq: number | string; hash: string; event_position: number | string }>(
+    sql`SELECT h.organization_id, o.name AS organization, h.chain_seq, h.hash, h.event_position
      FROM audit_chain_heads h LEFT JOIN organizations o ON o.id = h.organization_id ORDER BY h.organization_id`,
   );
   return rows.map((row) => ({

@@ -3,7 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, Clock } from '../common/clock';
 import { newApiKeyId, newApiKeySecret, newOrganizationId } from '../common/ids';
 import { nullableTimestampOf, timestampOf } from '../common/rows';
-import { Database, DATABASE, Sql, violatedUniqueConstraint } from '../database/database';
+import { Database, DATABASE, Sql, sql, violatedUniqueConstraint } from '../database/database';
+import { apiKeysTable, organizationsTable } from './tables';
 
 export interface Principal {
   apiKeyId: string;
@@ -44,17 +45,16 @@ export class ApiKeysService {
   /** The key's principal, or null if the secret is unknown or revoked. */
   async authenticate(secret: string): Promise<Principal | null> {
     const rows = await this.db.query<{ id: string; organization_id: string }>(
-      'SELECT id, organization_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL',
-      [hashApiKey(secret)],
+      sql`SELECT id, organization_id FROM ${apiKeysTable.ref} WHERE key_hash = ${hashApiKey(secret)} AND revoked_at IS NULL`,
     );
     return rows.length ? { apiKeyId: rows[0].id, organizationId: rows[0].organization_id } : null;
   }
 
   private async organizationId(tx: Sql, name: string, now: string): Promise<string> {
-    const existing = await tx.query<{ id: string }>('SELECT id FROM organizations WHERE name = ?', [name]);
+    const existing = await tx.query<{ id: string }>(sql`SELECT id FROM ${organizationsTable.ref} WHERE name = ${name}`);
     if (existing.length) return existing[0].id;
     const id = newOrganizationId();
-    await tx.execute('INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)', [id, name, now]);
+    await tx.execute(sql`INSERT INTO ${organizationsTable.ref} (id, name, created_at) VALUES (${id}, ${name}, ${now})`);
     return id;
   }
 
@@ -69,8 +69,8 @@ export class ApiKeysService {
           const organizationId = await this.organizationId(tx, name, now);
           const id = newApiKeyId();
           await tx.execute(
-            'INSERT INTO api_keys (id, organization_id, key_hash, key_hint, created_at) VALUES (?, ?, ?, ?, ?)',
-            [id, organizationId, hashApiKey(secret), hintFor(secret), now],
+            sql`INSERT INTO ${apiKeysTable.ref} (id, organization_id, key_hash, key_hint, created_at)
+                VALUES (${id}, ${organizationId}, ${hashApiKey(secret)}, ${hintFor(secret)}, ${now})`,
           );
           return { id, key: secret, organization: name };
         });
@@ -84,7 +84,7 @@ export class ApiKeysService {
 
   /** At start-up: make sure a key with this secret exists, in organization `default` if it has to be created. */
   async ensureBootstrapKey(secret: string): Promise<CreatedApiKey | null> {
-    const rows = await this.db.query('SELECT id FROM api_keys WHERE key_hash = ?', [hashApiKey(secret)]);
+    const rows = await this.db.query(sql`SELECT id FROM ${apiKeysTable.ref} WHERE key_hash = ${hashApiKey(secret)}`);
     if (rows.length) return null;
     try {
       return await this.createKey('default', secret);
@@ -103,8 +103,8 @@ export class ApiKeysService {
       created_at: unknown;
       revoked_at: unknown;
     }>(
-      `SELECT k.id, o.name AS organization, k.key_hint, k.created_at, k.revoked_at
-       FROM api_keys k JOIN organizations o ON o.id = k.organization_id ORDER BY k.created_at, k.id`,
+      sql`SELECT k.id, o.name AS organization, k.key_hint, k.created_at, k.revoked_at
+          FROM ${apiKeysTable.ref} k JOIN ${organizationsTable.ref} o ON o.id = k.organization_id ORDER BY k.created_at, k.id`,
     );
     return rows.map((row) => ({
       id: row.id,
@@ -117,12 +117,9 @@ export class ApiKeysService {
 
   /** Revokes a key at once; returns false if there is no such key, true if it is (now or already) revoked. */
   async revokeKey(id: string): Promise<boolean> {
-    const found = await this.db.query('SELECT id FROM api_keys WHERE id = ?', [id]);
+    const found = await this.db.query(sql`SELECT id FROM ${apiKeysTable.ref} WHERE id = ${id}`);
     if (!found.length) return false;
-    await this.db.execute('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [
-      this.clock.now(),
-      id,
-    ]);
+    await this.db.execute(sql`UPDATE ${apiKeysTable.ref} SET revoked_at = ${this.clock.now()} WHERE id = ${id} AND revoked_at IS NULL`);
     return true;
   }
 }

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Clock } from '../common/clock';
-import type { Database } from '../database/database';
+import { type Database, sql } from '../database/database';
 import { EnvironmentCommandExecutor } from '../environments/commands/environment-command.executor';
 import { ParsedArgs, UsageError } from './args';
 
@@ -12,7 +12,7 @@ export async function runEnvironmentsCommand(db: Database, clock: Clock, args: P
   const [, action, id] = args.positional;
   if (action !== 'archive' && action !== 'delete') throw new UsageError(`unknown environments action ${JSON.stringify(action ?? '')}`);
   if (!id) throw new UsageError(`environments ${action} needs the environment id (env_...)`);
-  const rows = await db.query<{ organization_id: string }>('SELECT organization_id FROM environments WHERE id = ?', [id]);
+  const rows = await db.query<{ organization_id: string }>(sql`SELECT organization_id FROM environments WHERE id = ${id}`);
   if (!rows.length) {
     process.stderr.write(`No environment with id ${id}\n`);
     return 1;

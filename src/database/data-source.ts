@@ -1,6 +1,7 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/config';
 import { MIGRATIONS } from '../migrations';
+import { DatabaseUnavailableError, describeDatabase } from './errors';
 
 /**
  * TypeORM DataSource options for either database. Schema changes come only
@@ -51,4 +52,25 @@ export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
 
 export function createDataSource(config: DatabaseConfig): DataSource {
   return new DataSource(dataSourceOptions(config));
+}
+
+/**
+ * Opens a DataSource for `config` and, before handing it out, runs `prepare`
+ * (the adapter's migrations); a database that cannot be reached is a
+ * DatabaseUnavailableError naming where it is (never the password).
+ */
+export async function openDataSource(config: DatabaseConfig, prepare: (dataSource: DataSource) => Promise<void>): Promise<DataSource> {
+  const dataSource = createDataSource(config);
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    throw new DatabaseUnavailableError(`cannot open the database ${describeDatabase(config)}: ${(error as Error).message}`);
+  }
+  try {
+    await prepare(dataSource);
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
 }

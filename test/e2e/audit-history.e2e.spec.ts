@@ -1,5 +1,6 @@
 import type { CreatedApiKey } from '../../src/auth/api-keys.service';
 import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
+import { sql } from '../../src/database/sql';
 
 jest.setTimeout(600_000);
 
@@ -918,18 +919,14 @@ describe('audit history API', () => {
       expect((await http({ baseUrl: t2.baseUrl, key: 'sk-sb-wrong' }, 'GET', '/v1/environment_versions/verify')).status).toBe(401);
 
       // Edit the fifth event of test-org behind the service's back.
-      const org = (await t2.db.query<{ id: string }>("SELECT id FROM organizations WHERE name = 'test-org'"))[0].id;
+      const org = (await t2.db.query<{ id: string }>(sql`SELECT id FROM organizations WHERE name = 'test-org'`))[0].id;
       const events = await t2.db.query<{ position: number | string; event_id: string; data: unknown }>(
-        'SELECT position, event_id, data FROM events WHERE organization_id = ? ORDER BY position',
-        [org],
+        sql`SELECT position, event_id, data FROM events WHERE organization_id = ${org} ORDER BY position`,
       );
       expect(events).toHaveLength(12);
       const target = events[4];
       const data = typeof target.data === 'string' ? JSON.parse(target.data) : target.data;
-      await t2.db.execute('UPDATE events SET data = ? WHERE event_id = ?', [
-        JSON.stringify({ ...data, name: 'forged-name' }),
-        target.event_id,
-      ]);
+      await t2.db.execute(sql`UPDATE events SET data = ${JSON.stringify({ ...data, name: 'forged-name' })} WHERE event_id = ${target.event_id}`);
       const broken = await ok(mine, 'GET', '/v1/environment_versions/verify');
       expect(broken.body).toMatchObject({
         type: 'audit_chain_verification',
@@ -942,15 +939,12 @@ describe('audit history API', () => {
       expect((await ok(theirs, 'GET', '/v1/environment_versions/verify')).body).toMatchObject({ valid: true, events_checked: 5 });
 
       // Put it back: valid again. Then tamper with a later event's metadata (who made it).
-      await t2.db.execute('UPDATE events SET data = ? WHERE event_id = ?', [JSON.stringify(data), target.event_id]);
+      await t2.db.execute(sql`UPDATE events SET data = ${JSON.stringify(data)} WHERE event_id = ${target.event_id}`);
       expect((await ok(mine, 'GET', '/v1/environment_versions/verify')).body).toMatchObject({ valid: true, events_checked: 12 });
       const later = events[9];
-      const meta = (await t2.db.query<{ metadata: unknown }>('SELECT metadata FROM events WHERE event_id = ?', [later.event_id]))[0].metadata;
+      const meta = (await t2.db.query<{ metadata: unknown }>(sql`SELECT metadata FROM events WHERE event_id = ${later.event_id}`))[0].metadata;
       const parsed = typeof meta === 'string' ? JSON.parse(meta) : meta;
-      await t2.db.execute('UPDATE events SET metadata = ? WHERE event_id = ?', [
-        JSON.stringify({ ...parsed, actor: { type: 'api_actor', api_key_id: theirKey.id } }),
-        later.event_id,
-      ]);
+      await t2.db.execute(sql`UPDATE events SET metadata = ${JSON.stringify({ ...parsed, actor: { type: 'api_actor', api_key_id: theirKey.id } })} WHERE event_id = ${later.event_id}`);
       const again = await ok(mine, 'GET', '/v1/environment_versions/verify');
       expect(again.body).toMatchObject({ valid: false, events_checked: 9, problem: { event_id: later.event_id, event_position: Number(later.position) } });
     });

@@ -6,6 +6,7 @@ import { jsonOf, timestampOf } from '../../src/common/rows';
 import { runCli } from '../support/cli';
 import { usingPostgres } from '../support/database';
 import { http, startTestApp, TestApp } from '../support/test-app';
+import { sql } from '../../src/database/sql';
 
 jest.setTimeout(180_000);
 
@@ -49,7 +50,7 @@ describe('audit verify against a tampered database', () => {
 
   async function events(): Promise<EventRow[]> {
     const rows = await t.db.query<{ position: string | number; event_id: string; chain_seq: string | number }>(
-      `SELECT e.position, e.event_id, e.chain_seq FROM events e JOIN api_keys k ON k.organization_id = e.organization_id
+      sql`SELECT e.position, e.event_id, e.chain_seq FROM events e JOIN api_keys k ON k.organization_id = e.organization_id
        WHERE k.id = (SELECT id FROM api_keys ORDER BY created_at LIMIT 1) ORDER BY e.position`,
     );
     return rows.map((r) => ({ position: Number(r.position), event_id: r.event_id, chain_seq: Number(r.chain_seq) }));
@@ -90,8 +91,8 @@ describe('audit verify against a tampered database', () => {
   it('names an edited event', async () => {
     const rows = await seed();
     const target = rows[3];
-    const data = t.db.dialect === 'postgres' ? `'{"environment_id":"x","set":{"description":"forged"}}'::jsonb` : `'{"forged":true}'`;
-    await t.db.execute(`UPDATE events SET data = ${data} WHERE position = ?`, [target.position]);
+    const data = t.db.label === 'postgres' ? `'{"environment_id":"x","set":{"description":"forged"}}'::jsonb` : `'{"forged":true}'`;
+    await t.db.execute(sql`UPDATE events SET data = ${sql.raw(data)} WHERE position = ${target.position}`);
     const { code, report } = await verify();
     expect(code).toBe(1);
     expect(report.organizations[0].problem).toMatchObject({ kind: 'altered', event_id: target.event_id, event_position: target.position });
@@ -103,11 +104,11 @@ describe('audit verify against a tampered database', () => {
   it('still checks, and reports, an organization whose row was deleted to hide a tampered chain', async () => {
     const rows = await seed();
     const target = rows[2];
-    const org = await t.db.query<{ organization_id: string }>('SELECT organization_id FROM events WHERE position = ?', [target.position]);
+    const org = await t.db.query<{ organization_id: string }>(sql`SELECT organization_id FROM events WHERE position = ${target.position}`);
     const organizationId = org[0].organization_id;
-    await t.db.execute("UPDATE events SET event_id = 'evt_forged' WHERE position = ?", [target.position]);
-    await t.db.execute('DELETE FROM api_keys WHERE organization_id = ?', [organizationId]);
-    await t.db.execute('DELETE FROM organizations WHERE id = ?', [organizationId]);
+    await t.db.execute(sql`UPDATE events SET event_id = 'evt_forged' WHERE position = ${target.position}`);
+    await t.db.execute(sql`DELETE FROM api_keys WHERE organization_id = ${organizationId}`);
+    await t.db.execute(sql`DELETE FROM organizations WHERE id = ${organizationId}`);
     const { code, report } = await verify();
     expect(code).toBe(1);
     expect(report.valid).toBe(false);
@@ -124,7 +125,7 @@ describe('audit verify against a tampered database', () => {
 
   it('names the event after a deleted one', async () => {
     const rows = await seed();
-    await t.db.execute('DELETE FROM events WHERE position = ?', [rows[2].position]);
+    await t.db.execute(sql`DELETE FROM events WHERE position = ${rows[2].position}`);
     const { code, report } = await verify();
     expect(code).toBe(1);
     expect(report.organizations[0].problem).toMatchObject({ kind: 'removed', event_id: rows[3].event_id });
@@ -135,9 +136,9 @@ describe('audit verify against a tampered database', () => {
     const [x, y] = [rows[1], rows[4]];
     // Swap their places in the log (positions), keeping each row's content.
     await t.db.transaction(async (tx) => {
-      await tx.execute('UPDATE events SET position = ? WHERE position = ?', [-1, x.position]);
-      await tx.execute('UPDATE events SET position = ? WHERE position = ?', [x.position, y.position]);
-      await tx.execute('UPDATE events SET position = ? WHERE position = ?', [y.position, -1]);
+      await tx.execute(sql`UPDATE events SET position = ${-1} WHERE position = ${x.position}`);
+      await tx.execute(sql`UPDATE events SET position = ${x.position} WHERE position = ${y.position}`);
+      await tx.execute(sql`UPDATE events SET position = ${y.position} WHERE position = ${-1}`);
     });
     const { code, report } = await verify();
     expect(code).toBe(1);
@@ -147,13 +148,12 @@ describe('audit verify against a tampered database', () => {
   /** Alters an event's data and recomputes its own hash (not those after it), as someone with database access could. */
   async function alterAndRehash(position: number): Promise<void> {
     const [row] = await t.db.query<Record<string, unknown>>(
-      `SELECT event_id, stream_id, stream_version, organization_id, type, data, metadata, recorded_at, chain_seq, prev_hash
-       FROM events WHERE position = ?`,
-      [position],
+      sql`SELECT event_id, stream_id, stream_version, organization_id, type, data, metadata, recorded_at, chain_seq, prev_hash
+       FROM events WHERE position = ${position}`,
     );
     const data = { ...jsonOf<object>(row.data), forged: true };
     const hash = rowHash(String(row.prev_hash), row, data);
-    await t.db.execute('UPDATE events SET data = ?, hash = ? WHERE position = ?', [JSON.stringify(data), hash, position]);
+    await t.db.execute(sql`UPDATE events SET data = ${JSON.stringify(data)}, hash = ${hash} WHERE position = ${position}`);
   }
 
   it('names the newest event when it was altered and its own hash recomputed', async () => {
@@ -178,11 +178,11 @@ describe('audit verify against a tampered database', () => {
   it('reports a deleted or redirected chain head record as such', async () => {
     const rows = await seed();
     const newest = rows[rows.length - 1];
-    await t.db.execute('UPDATE audit_chain_heads SET event_position = ?', [rows[0].position]);
+    await t.db.execute(sql`UPDATE audit_chain_heads SET event_position = ${rows[0].position}`);
     const redirected = await verify();
     expect(redirected.code).toBe(1);
     expect(redirected.report.organizations[0].problem).toMatchObject({ kind: 'head_altered', event_id: newest.event_id });
-    await t.db.execute('DELETE FROM audit_chain_heads');
+    await t.db.execute(sql`DELETE FROM audit_chain_heads`);
     const deleted = await verify();
     expect(deleted.code).toBe(1);
     expect(deleted.report.organizations[0].problem).toMatchObject({ kind: 'head_altered', event_id: null });
@@ -193,7 +193,7 @@ describe('audit verify against a tampered database', () => {
   (usingPostgres() ? it.skip : it)('names an event whose stored content no longer even decodes, in the CLI and the API', async () => {
     const rows = await seed();
     const target = rows[2];
-    await t.db.execute("UPDATE events SET data = '{not json' WHERE position = ?", [target.position]);
+    await t.db.execute(sql`UPDATE events SET data = '{not json' WHERE position = ${target.position}`);
     const { code, report } = await verify();
     expect(code).toBe(1);
     expect(report.organizations[0].problem).toMatchObject({ kind: 'altered', event_id: target.event_id });
@@ -208,10 +208,9 @@ describe('audit verify against a tampered database', () => {
     const [created, modified] = [rows[0], rows[1]]; // version 1 and 2 of one environment
     const before = await http(t, 'GET', '/v1/environment_versions?limit=100');
     await t.db.execute(
-      `UPDATE events SET transaction_id = CASE position WHEN ? THEN (SELECT transaction_id FROM events WHERE position = ?)
-                                                      ELSE (SELECT transaction_id FROM events WHERE position = ?) END
-       WHERE position IN (?, ?)`,
-      [created.position, modified.position, created.position, created.position, modified.position],
+      sql`UPDATE events SET transaction_id = CASE position WHEN ${created.position} THEN (SELECT transaction_id FROM events WHERE position = ${modified.position})
+                                                      ELSE (SELECT transaction_id FROM events WHERE position = ${created.position}) END
+       WHERE position IN (${created.position}, ${modified.position})`,
     );
     const { code, report } = await verify();
     expect(code).toBe(1);
@@ -230,8 +229,7 @@ describe('audit verify against a tampered database', () => {
     const rows = await seed();
     const last = (
       await t.db.query<Record<string, unknown>>(
-        'SELECT stream_id, organization_id, type, data, metadata, recorded_at, chain_seq, hash FROM events WHERE position = ?',
-        [rows[rows.length - 1].position],
+        sql`SELECT stream_id, organization_id, type, data, metadata, recorded_at, chain_seq, hash FROM events WHERE position = ${rows[rows.length - 1].position}`,
       )
     )[0];
     const forged = {
@@ -246,13 +244,8 @@ describe('audit verify against a tampered database', () => {
       recorded_at: timestampOf(last.recorded_at),
     };
     await t.db.execute(
-      `INSERT INTO events (event_id, stream_id, stream_version, organization_id, type, data, metadata, recorded_at, chain_seq, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        forged.event_id, forged.stream_id, forged.stream_version, forged.organization_id, forged.type,
-        JSON.stringify(forged.data), JSON.stringify(forged.metadata), forged.recorded_at, forged.chain_seq,
-        String(last.hash), chainHash(String(last.hash), forged),
-      ],
+      sql`INSERT INTO events (event_id, stream_id, stream_version, organization_id, type, data, metadata, recorded_at, chain_seq, prev_hash, hash)
+       VALUES (${forged.event_id}, ${forged.stream_id}, ${forged.stream_version}, ${forged.organization_id}, ${forged.type}, ${JSON.stringify(forged.data)}, ${JSON.stringify(forged.metadata)}, ${forged.recorded_at}, ${forged.chain_seq}, ${String(last.hash)}, ${chainHash(String(last.hash), forged)})`,
     );
     const { code, report } = await verify();
     expect(code).toBe(1);
@@ -271,9 +264,9 @@ describe('audit verify against a tampered database', () => {
     const all = await events();
     const last = all[all.length - 1];
     const previous = all[all.length - 2];
-    const prevHash = (await t.db.query<{ hash: string }>('SELECT hash FROM events WHERE position = ?', [previous.position]))[0].hash;
-    await t.db.execute('DELETE FROM events WHERE position = ?', [last.position]);
-    await t.db.execute('UPDATE audit_chain_heads SET chain_seq = ?, hash = ?, event_position = ?', [previous.chain_seq, prevHash, previous.position]);
+    const prevHash = (await t.db.query<{ hash: string }>(sql`SELECT hash FROM events WHERE position = ${previous.position}`))[0].hash;
+    await t.db.execute(sql`DELETE FROM events WHERE position = ${last.position}`);
+    await t.db.execute(sql`UPDATE audit_chain_heads SET chain_seq = ${previous.chain_seq}, hash = ${prevHash}, event_position = ${previous.position}`);
     expect((await verify()).code).toBe(0);
     const truncated = await runCli(['audit', 'verify', '--checkpoints', checkpoints, '--json'], verifying);
     expect(truncated.code).toBe(1);
@@ -282,18 +275,17 @@ describe('audit verify against a tampered database', () => {
     // (b) Rewrite an early event and recompute every later hash and the head.
     const target = rows[1];
     const chain = await t.db.query<Record<string, unknown>>(
-      `SELECT position, event_id, stream_id, stream_version, organization_id, type, data, metadata, recorded_at, chain_seq, prev_hash
-       FROM events WHERE organization_id = (SELECT organization_id FROM events WHERE position = ?) ORDER BY position`,
-      [target.position],
+      sql`SELECT position, event_id, stream_id, stream_version, organization_id, type, data, metadata, recorded_at, chain_seq, prev_hash
+       FROM events WHERE organization_id = (SELECT organization_id FROM events WHERE position = ${target.position}) ORDER BY position`,
     );
     let prev = String(chain[0].prev_hash);
     for (const row of chain) {
       const data = Number(row.position) === target.position ? { ...jsonOf<object>(row.data), description: 'rewritten' } : jsonOf(row.data);
       const hash = rowHash(prev, row, data);
-      await t.db.execute('UPDATE events SET data = ?, prev_hash = ?, hash = ? WHERE position = ?', [JSON.stringify(data), prev, hash, Number(row.position)]);
+      await t.db.execute(sql`UPDATE events SET data = ${JSON.stringify(data)}, prev_hash = ${prev}, hash = ${hash} WHERE position = ${Number(row.position)}`);
       prev = hash;
     }
-    await t.db.execute('UPDATE audit_chain_heads SET hash = ?', [prev]);
+    await t.db.execute(sql`UPDATE audit_chain_heads SET hash = ${prev}`);
     expect((await verify()).code).toBe(0);
     const recomputed = await runCli(['audit', 'verify', '--checkpoints', checkpoints, '--json'], verifying);
     expect(recomputed.code).toBe(1);

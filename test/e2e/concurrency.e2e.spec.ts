@@ -1,4 +1,5 @@
 import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
+import { sql } from '../../src/database/sql';
 
 /**
  * Many clients at once over real HTTP: without If-Match no write is lost,
@@ -91,9 +92,7 @@ describe('concurrent writers', () => {
     expect(current.body.updated_at).toBe(last.body.updated_at);
 
     // The event log: one event per recorded change, stream versions 1..51 without gaps, every description in it.
-    const rows = await t.db.query<EventRow>('SELECT stream_version, data FROM events WHERE stream_id = ? ORDER BY stream_version', [
-      `environment-${env.id}`,
-    ]);
+    const rows = await t.db.query<EventRow>(sql`SELECT stream_version, data FROM events WHERE stream_id = ${`environment-${env.id}`} ORDER BY stream_version`);
     expect(rows.map((row) => Number(row.stream_version))).toEqual(range(1, 51));
     const logged = rows.slice(1).flatMap((row) => descriptionsIn(parseData(row.data)));
     for (const description of descriptions) expect(logged).toContain(description);
@@ -222,9 +221,7 @@ describe('concurrent writers', () => {
       expect(after.body).toEqual(winners[0].body);
     }
 
-    const rows = await t.db.query<EventRow>('SELECT stream_version, data FROM events WHERE stream_id = ? ORDER BY stream_version', [
-      `environment-${env.id}`,
-    ]);
+    const rows = await t.db.query<EventRow>(sql`SELECT stream_version, data FROM events WHERE stream_id = ${`environment-${env.id}`} ORDER BY stream_version`);
     expect(rows.map((row) => Number(row.stream_version))).toEqual([1, 2, 3]);
   });
 });

@@ -100,7 +100,7 @@ describe('moving an installation from SQLite to PostgreSQL', () => {
   });
 
   (usingPostgres() ? it : it.skip)('exports, imports into an empty PostgreSQL database, and answers exactly as before', async () => {
-    expect(source.db.dialect).toBe('sqlite');
+    expect(source.db.label).toBe('sqlite');
     const url = target!.url;
     const imported = await runCli(['import', '--in', file], { DATABASE_URL: url });
     expect(imported.stderr + imported.stdout).toMatch(/audit chain verifies/);
@@ -111,7 +111,7 @@ describe('moving an installation from SQLite to PostgreSQL', () => {
     // The service on PostgreSQL: the same keys work and every answer is the same.
     const moved = await startTestApp({}, { databaseUrl: url });
     try {
-      expect(moved.db.dialect).toBe('postgres');
+      expect(moved.db.label).toBe('postgres');
       expect(await readSide({ baseUrl: moved.baseUrl, key: source.key })).toEqual(before);
       const verify = await http({ baseUrl: moved.baseUrl, key: source.key }, 'GET', '/v1/environment_versions/verify');
       expect(verify.body.valid).toBe(true);

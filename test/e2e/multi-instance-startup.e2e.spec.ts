@@ -3,6 +3,7 @@ import { MIGRATIONS } from '../../src/migrations';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { ServiceProcess, startServiceProcess } from '../support/service-process';
 import { http } from '../support/test-app';
+import { sql } from '../../src/database/sql';
 
 jest.setTimeout(240_000);
 
@@ -41,9 +42,9 @@ describe('three instances starting together on a fresh database', () => {
     }
 
     db = await Database.open(database.config, { migrate: false });
-    const applied = await db.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY id');
+    const applied = await db.query<{ name: string }>(sql`SELECT name FROM schema_migrations ORDER BY id`);
     expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
-    const keys = await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM api_keys');
+    const keys = await db.query<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM api_keys`);
     expect(Number(keys[0].n)).toBe(1);
   });
 });

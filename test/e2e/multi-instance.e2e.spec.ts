@@ -2,6 +2,7 @@ import { Database } from '../../src/database/database';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { ServiceProcess, startServiceProcess } from '../support/service-process';
 import { http } from '../support/test-app';
+import { sql } from '../../src/database/sql';
 
 jest.setTimeout(240_000);
 
@@ -45,8 +46,7 @@ describe('two service processes on one database', () => {
     expect(final.body.version).toBe(201);
 
     const events = await db.query<{ stream_version: number | string; data: unknown }>(
-      'SELECT stream_version, data FROM events WHERE stream_id = ? ORDER BY stream_version',
-      [`environment-${env.body.id}`],
+      sql`SELECT stream_version, data FROM events WHERE stream_id = ${`environment-${env.body.id}`} ORDER BY stream_version`,
     );
     expect(events.map((e) => Number(e.stream_version))).toEqual(Array.from({ length: 201 }, (_, i) => i + 1));
     const descriptions = new Set<string>();
@@ -59,7 +59,7 @@ describe('two service processes on one database', () => {
 
     const verify = await http(as(a), 'GET', '/v1/environment_versions/verify');
     expect(verify.body).toMatchObject({ valid: true, problem: null });
-    const total = await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
+    const total = await db.query<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM events`);
     expect(verify.body.head.chain_seq).toBe(Number(total[0].n));
   });
 

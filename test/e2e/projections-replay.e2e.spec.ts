@@ -1,5 +1,6 @@
 import { runCli } from '../support/cli';
 import { http, startTestApp, TestApp } from '../support/test-app';
+import { sql } from '../../src/database/sql';
 
 jest.setTimeout(300_000);
 
@@ -95,7 +96,7 @@ describe('projections verify and rebuild', () => {
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.differences).toEqual([]);
-    const events = await t.db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
+    const events = await t.db.query<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM events`);
     expect(report.events).toBe(Number(events[0].n));
     expect(report.events).toBeGreaterThan(300);
   });
@@ -110,10 +111,10 @@ describe('projections verify and rebuild', () => {
   });
 
   it('names a read-model row that no longer matches the log, and a rebuild repairs it', async () => {
-    const live = await t.db.query<{ id: string }>('SELECT id FROM environments ORDER BY id LIMIT 1');
-    await t.db.execute("UPDATE environments SET description = 'edited behind the log' WHERE id = ?", [live[0].id]);
-    const version = await t.db.query<{ id: string }>('SELECT id FROM environment_versions ORDER BY id LIMIT 1');
-    await t.db.execute('DELETE FROM environment_versions WHERE id = ?', [version[0].id]);
+    const live = await t.db.query<{ id: string }>(sql`SELECT id FROM environments ORDER BY id LIMIT 1`);
+    await t.db.execute(sql`UPDATE environments SET description = 'edited behind the log' WHERE id = ${live[0].id}`);
+    const version = await t.db.query<{ id: string }>(sql`SELECT id FROM environment_versions ORDER BY id LIMIT 1`);
+    await t.db.execute(sql`DELETE FROM environment_versions WHERE id = ${version[0].id}`);
     const result = await runCli(['projections', 'verify', '--json'], env);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);

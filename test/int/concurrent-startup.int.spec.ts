@@ -1,6 +1,6 @@
 import { ApiKeysService } from '../../src/auth/api-keys.service';
 import { SystemClock } from '../../src/common/clock';
-import { Database } from '../../src/database/database';
+import { Database, sql } from '../../src/database/database';
 import { MIGRATIONS } from '../../src/migrations';
 import { createTestDatabase, TestDatabase, usingPostgres } from '../support/database';
 
@@ -31,10 +31,10 @@ describeOnPostgres('concurrent start-up on one fresh PostgreSQL database', () =>
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => Database.open(database.config, { migrate: true })));
     for (const result of results) if (result.status === 'fulfilled') opened.push(result.value);
     expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual(Array(8).fill('ok'));
-    const applied = await opened[0].query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY id');
+    const applied = await opened[0].query<{ name: string }>(sql`SELECT name FROM schema_migrations ORDER BY id`);
     expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
     const tables = await opened[0].query<{ n: string }>(
-      "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('events', 'environments', 'environment_versions', 'api_keys')",
+      sql`SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('events', 'environments', 'environment_versions', 'api_keys')`,
     );
     expect(Number(tables[0].n)).toBe(4);
   });
@@ -48,7 +48,7 @@ describeOnPostgres('concurrent start-up on one fresh PostgreSQL database', () =>
     expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual(Array(8).fill('ok'));
     const created = results.filter((r) => r.status === 'fulfilled' && r.value !== null);
     expect(created).toHaveLength(1);
-    const keys = await first.query<{ n: string }>('SELECT COUNT(*) AS n FROM api_keys');
+    const keys = await first.query<{ n: string }>(sql`SELECT COUNT(*) AS n FROM api_keys`);
     expect(Number(keys[0].n)).toBe(1);
     expect(await new ApiKeysService(first, new SystemClock()).authenticate(secret)).not.toBeNull();
   });

@@ -1,4 +1,4 @@
-import { Database } from '../../src/database/database';
+import { Database, sql } from '../../src/database/database';
 import { listEnvironmentsQuery } from '../../src/environments/projections/environments.read-model';
 import { openTestDatabase } from '../support/open-database';
 
@@ -19,30 +19,31 @@ describe('environment listing query plans', () => {
       for (let i = 0; i < 3000; i++) {
         const at = new Date(base + i * 1000).toISOString();
         await tx.execute(
-          `INSERT INTO environments (id, organization_id, name, description, config, metadata, scope, version,
-             archived_at, created_at, updated_at) VALUES (?, ?, ?, NULL, ?, '{}', 'organization', 1, ?, ?, ?)`,
-          [`env_${String(i).padStart(24, '0')}`, `org_${i % 10}`, `env-${i}`, config, i % 7 === 0 ? at : null, at, at],
+          sql`INSERT INTO environments (id, organization_id, name, description, config, metadata, scope, version,
+             archived_at, created_at, updated_at) VALUES (${`env_${String(i).padStart(24, '0')}`}, ${`org_${i % 10}`}, ${`env-${i}`},
+             NULL, ${config}, '{}', 'organization', 1, ${i % 7 === 0 ? at : null}, ${at}, ${at})`,
         );
       }
     });
-    if (db.dialect === 'postgres') await db.execute('ANALYZE environments');
+    if (db.label === 'postgres') await db.execute(sql`ANALYZE environments`);
   });
 
   afterAll(async () => close());
 
   async function plan(includeArchived: boolean, after: boolean): Promise<string> {
-    const sql = listEnvironmentsQuery(db.dialect, { includeArchived, after });
-    const params: unknown[] = ['org_3'];
-    if (after) params.push('2026-01-01T00:30:00.000Z', 'env_000000000000000000000500');
-    params.push(21);
-    if (db.dialect === 'sqlite') {
-      const rows = await db.query<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params);
+    const query = listEnvironmentsQuery('org_3', {
+      includeArchived,
+      after: after ? { c: '2026-01-01T00:30:00.000Z', i: 'env_000000000000000000000500' } : null,
+      limit: 20,
+    });
+    if (db.label === 'sqlite') {
+      const rows = await db.query<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${query}`);
       return rows.map((row) => row.detail).join('\n');
     }
     // A small table may be cheaper to scan; what matters is that the index serves the keyset condition.
     return db.transaction(async (tx) => {
-      await tx.execute('SET LOCAL enable_seqscan = off');
-      const rows = await tx.query<Record<string, string>>(`EXPLAIN ${sql}`, params);
+      await tx.execute(sql`SET LOCAL enable_seqscan = off`);
+      const rows = await tx.query<Record<string, string>>(sql`EXPLAIN ${query}`);
       return rows.map((row) => Object.values(row)[0]).join('\n');
     });
   }
@@ -55,7 +56,7 @@ describe('environment listing query plans', () => {
   ])('include_archived=%s, after a cursor=%s uses %s without sorting', async (includeArchived, after, index) => {
     const text = await plan(includeArchived, after);
     expect(text).toContain(index);
-    if (db.dialect === 'sqlite') {
+    if (db.label === 'sqlite') {
       expect(text).not.toMatch(/TEMP B-TREE/);
       expect(text).not.toMatch(/^SCAN environments$/m);
       if (after) expect(text).toMatch(/SEARCH environments USING INDEX \S+ \(organization_id=\? AND \(created_at,id\)<\(\?,\?\)\)/);

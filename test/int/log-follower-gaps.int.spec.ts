@@ -2,6 +2,7 @@ import { Database, Sql } from '../../src/database/database';
 import { appendToStream, LOG_START, LogCheckpoint, lockOrganizationLog, readAllBatch } from '../../src/event-store/event-store';
 import { usingPostgres } from '../support/database';
 import { openTestDatabase } from '../support/open-database';
+import { sql } from '../../src/database/sql';
 
 /**
  * Followers of the whole log (rebuilds, exports) must never skip an event
@@ -66,7 +67,7 @@ describe('following the log while a transaction holds an earlier position open',
       expect(Math.min(...later)).toBeGreaterThan(heldPosition);
 
       // A naive follower by position alone passes the gap and would never come back for it.
-      const naive = await db.query<{ event_id: string; position: string }>('SELECT event_id, position FROM events ORDER BY position');
+      const naive = await db.query<{ event_id: string; position: string }>(sql`SELECT event_id, position FROM events ORDER BY position`);
       expect(naive.map((e) => e.event_id)).not.toContain('stream-a-2');
       expect(Number(naive[naive.length - 1].position)).toBeGreaterThan(heldPosition);
 

@@ -1,9 +1,5 @@
-import { Database } from '../../src/database/database';
-import {
-  organizationVersionsParams,
-  organizationVersionsQuery,
-  VersionFilters,
-} from '../../src/environments/projections/environment-versions.read-model';
+import { Database, sql } from '../../src/database/database';
+import { organizationVersionsQuery, VersionFilters } from '../../src/environments/projections/environment-versions.read-model';
 import { openTestDatabase } from '../support/open-database';
 
 /** Every filter combination of the organization-wide history is an index range scan, never a sort or a scan. */
@@ -19,25 +15,17 @@ describe('audit history query plans', () => {
       for (let i = 1; i <= 8000; i++) {
         const org = i % 40;
         const j = Math.floor(i / 40);
+        const operation = j % 20 === 0 ? 'created' : j % 20 === 1 ? 'archived' : 'modified';
         await tx.execute(
-          `INSERT INTO environment_versions (id, event_position, organization_id, environment_id, version, operation,
+          sql`INSERT INTO environment_versions (id, event_position, organization_id, environment_id, version, operation,
              created_at, actor_type, api_key_id, request_id, changes, environment)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'api_actor', ?, NULL, '[]', NULL)`,
-          [
-            `envver_${String(i).padStart(24, '0')}`,
-            i,
-            `org_${org}`,
-            `env_${org}_${j % 50}`,
-            i,
-            j % 20 === 0 ? 'created' : j % 20 === 1 ? 'archived' : 'modified',
-            new Date(base + i * 60_000).toISOString(),
-            `apikey_${org}_${j % 4}`,
-          ],
+           VALUES (${`envver_${String(i).padStart(24, '0')}`}, ${i}, ${`org_${org}`}, ${`env_${org}_${j % 50}`}, ${i}, ${operation},
+             ${new Date(base + i * 60_000).toISOString()}, 'api_actor', ${`apikey_${org}_${j % 4}`}, NULL, '[]', NULL)`,
         );
       }
     });
-    if (db.dialect === 'postgres') await db.execute('ANALYZE environment_versions');
-    else await db.execute('ANALYZE');
+    if (db.label === 'postgres') await db.execute(sql`ANALYZE environment_versions`);
+    else await db.execute(sql`ANALYZE`);
   });
   afterAll(async () => close());
 
@@ -54,18 +42,17 @@ describe('audit history query plans', () => {
   const cases = combinations.flatMap((combo) => [[combo, false] as const, [combo, true] as const]);
 
   async function plan(filters: VersionFilters, after: boolean): Promise<string> {
-    const sql = organizationVersionsQuery(db.dialect, filters, after);
-    const params = organizationVersionsParams('org_3', filters, after ? { c: '2026-01-04T00:00:00.000Z', p: 4000 } : null, 50);
-    if (db.dialect === 'sqlite') {
-      const rows = await db.query<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params);
+    const query = organizationVersionsQuery('org_3', filters, after ? { c: '2026-01-04T00:00:00.000Z', p: 4000 } : null, 50);
+    if (db.label === 'sqlite') {
+      const rows = await db.query<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${query}`);
       return rows.map((r) => r.detail).join('\n');
     }
     // With a few thousand rows the planner may prefer a bitmap scan plus a small sort; what matters is
     // that an index serves the filters, the time range and the order, as it does at scale (BENCHMARKS.md).
     return db.transaction(async (tx) => {
-      await tx.execute('SET LOCAL enable_seqscan = off');
-      await tx.execute('SET LOCAL enable_bitmapscan = off');
-      const rows = await tx.query<Record<string, string>>(`EXPLAIN ${sql}`, params);
+      await tx.execute(sql`SET LOCAL enable_seqscan = off`);
+      await tx.execute(sql`SET LOCAL enable_bitmapscan = off`);
+      const rows = await tx.query<Record<string, string>>(sql`EXPLAIN ${query}`);
       return rows.map((r) => Object.values(r)[0]).join('\n');
     });
   }
@@ -87,7 +74,7 @@ describe('audit history query plans', () => {
       if (acceptable.length === 0) acceptable.push('org_created');
       const used = /environment_versions_(org_\w+_created|org_created)/.exec(text)?.[1];
       expect(acceptable).toContain(used);
-      if (db.dialect === 'sqlite') {
+      if (db.label === 'sqlite') {
         expect(text).toMatch(/SEARCH environment_versions USING INDEX environment_versions_\w+ \(organization_id=\?/);
         expect(text).not.toMatch(/TEMP B-TREE/);
         // After a cursor, the range starts at the cursor: it is the upper bound of the index search

@@ -1,13 +1,12 @@
-import type { Sql } from '../../database/database';
 import { versionIdForEvent } from '../../common/ids';
-import type { StoredEvent } from '../../event-store/event-store';
+import { insertRows } from '../../database/table';
 import { FieldChange, initialChanges } from '../domain/changes';
 import type { EnvironmentState } from '../domain/environment';
-import type { EnvironmentEvent } from '../domain/events';
+import { ENVIRONMENT_EVENT_TYPES, type EnvironmentEvent } from '../domain/events';
 import { presentEnvironment } from '../resources/environment.resource';
 import type { VersionOperation } from '../resources/environment-version.resource';
-import { LIVE_TABLES } from './projection-tables';
-
+import type { EvolvedEvent, Projection } from './projection';
+import { environmentVersionsTable } from './tables';
 
 export function operationOf(event: EnvironmentEvent): VersionOperation {
   switch (event.type) {
@@ -43,40 +42,33 @@ export function changesOf(event: EnvironmentEvent, after: EnvironmentState | nul
   }
 }
 
-/** Every column of a version row, in the order of `versionRowValues`. */
-export const VERSION_ROW_COLUMNS =
-  'id, event_position, organization_id, environment_id, version, operation, created_at, actor_type, api_key_id, request_id, changes, environment';
-
 /**
  * The audit history: one row per recorded change, derived from the event
  * alone (plus the state it produced), so it can be rebuilt from the log.
  */
-export function versionRowValues(stored: StoredEvent<EnvironmentEvent>, after: EnvironmentState | null): unknown[] {
+export function versionRow({ stored, after }: EvolvedEvent): Record<(typeof environmentVersionsTable.columnNames)[number], unknown> {
   const { event, metadata } = stored;
   const actor = metadata.actor;
-  return [
-    versionIdForEvent(stored.event_id),
-    stored.position,
-    metadata.organization_id,
-    event.data.environment_id,
-    stored.stream_version,
-    operationOf(event),
-    stored.recorded_at,
-    actor.type,
-    actor.type === 'api_actor' ? actor.api_key_id : null,
-    metadata.request_id,
-    JSON.stringify(changesOf(event, after)),
-    after ? JSON.stringify(presentEnvironment(after)) : null,
-  ];
+  return {
+    id: versionIdForEvent(stored.event_id),
+    event_position: stored.position,
+    organization_id: metadata.organization_id,
+    environment_id: event.data.environment_id,
+    version: stored.stream_version,
+    operation: operationOf(event),
+    created_at: stored.recorded_at,
+    actor_type: actor.type,
+    api_key_id: actor.type === 'api_actor' ? actor.api_key_id : null,
+    request_id: metadata.request_id,
+    changes: changesOf(event, after),
+    environment: after ? presentEnvironment(after) : null,
+  };
 }
 
-export async function projectEnvironmentVersion(
-  tx: Sql,
-  stored: StoredEvent<EnvironmentEvent>,
-  after: EnvironmentState | null,
-): Promise<void> {
-  await tx.execute(
-    `INSERT INTO ${LIVE_TABLES.versions} (${VERSION_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    versionRowValues(stored, after),
-  );
-}
+export const environmentVersionsProjection: Projection = {
+  name: 'environment_versions',
+  canHandle: ENVIRONMENT_EVENT_TYPES,
+  async evolve(tx, events, tables) {
+    for (const insert of insertRows(environmentVersionsTable, events.map(versionRow), tables.versions)) await tx.execute(insert);
+  },
+};

@@ -1,9 +1,10 @@
 import { jsonOf, timestampOf } from '../../common/rows';
-import type { Sql } from '../../database/database';
+import { Sql, sql, SqlFragment } from '../../database/database';
 import type { FieldChange } from '../domain/changes';
 import type { Networking } from '../domain/environment';
 import { EnvironmentResource, presentEnvironment, renderNetworking } from '../resources/environment.resource';
 import type { EnvironmentVersionResource, VersionOperation } from '../resources/environment-version.resource';
+import { environmentVersionsTable } from './tables';
 
 export interface VersionRow {
   id: string;
@@ -19,8 +20,9 @@ export interface VersionRow {
   environment: unknown;
 }
 
-const COLUMNS =
-  'id, event_position, environment_id, version, operation, created_at, actor_type, api_key_id, request_id, changes, environment';
+const COLUMNS = sql.identifiers(
+  environmentVersionsTable.columnNames.filter((column) => column !== 'organization_id'),
+);
 
 /** A change in the order path, from, to (jsonb stores object keys in its own order). */
 function presentChange(change: FieldChange): FieldChange {
@@ -49,21 +51,17 @@ export function presentVersion(row: VersionRow): EnvironmentVersionResource {
 
 /** One environment's history, newest first: served by UNIQUE (environment_id, version). */
 export async function listVersionsOfEnvironment(
-  sql: Sql,
+  db: Sql,
   organizationId: string,
   environmentId: string,
   options: { beforeVersion: number | null; limit: number },
 ): Promise<VersionRow[]> {
-  const params: unknown[] = [environmentId, organizationId];
-  let where = 'environment_id = ? AND organization_id = ?';
-  if (options.beforeVersion !== null) {
-    where += ' AND version < ?';
-    params.push(options.beforeVersion);
-  }
-  params.push(options.limit + 1);
-  return sql.query<VersionRow>(
-    `SELECT ${COLUMNS} FROM environment_versions WHERE ${where} ORDER BY version DESC LIMIT ?`,
-    params,
+  const before = options.beforeVersion;
+  return db.query<VersionRow>(
+    sql`SELECT ${COLUMNS} FROM environment_versions WHERE environment_id = ${environmentId} AND organization_id = ${organizationId}${sql.when(
+      before !== null,
+      () => sql` AND version < ${before}`,
+    )} ORDER BY version DESC LIMIT ${options.limit + 1}`,
   );
 }
 
@@ -87,56 +85,35 @@ export interface VersionPosition {
  * event_position), so the time range and the cursor are one range scan.
  */
 export function organizationVersionsQuery(
-  dialect: Sql['dialect'],
-  filters: VersionFilters,
-  after: boolean,
-): string {
-  const ts = dialect === 'postgres' ? '?::timestamptz' : '?';
-  const where = ['organization_id = ?'];
-  if (filters.environment_id !== undefined) where.push('environment_id = ?');
-  if (filters.operation !== undefined) where.push('operation = ?');
-  if (filters.api_key_id !== undefined) where.push('api_key_id = ?');
-  if (filters.created_at_gte !== undefined) where.push(`created_at >= ${ts}`);
-  // With a cursor, the upper time bound is folded into the cursor (see
-  // organizationVersionsParams): one keyset bound, so the index range starts
-  // at the cursor rather than at created_at[lte] with rows skipped up to it.
-  if (filters.created_at_lte !== undefined && !after) where.push(`created_at <= ${ts}`);
-  if (after) where.push(`(created_at, event_position) < (${ts}, ?)`);
-  return `SELECT ${COLUMNS} FROM environment_versions WHERE ${where.join(' AND ')}
-    ORDER BY created_at DESC, event_position DESC LIMIT ?`;
-}
-
-export function organizationVersionsParams(
   organizationId: string,
   filters: VersionFilters,
   after: VersionPosition | null,
   limit: number,
-): unknown[] {
-  const params: unknown[] = [organizationId];
-  for (const key of ['environment_id', 'operation', 'api_key_id', 'created_at_gte'] as const) {
-    if (filters[key] !== undefined) params.push(filters[key]);
-  }
+): SqlFragment {
+  const where = [sql`organization_id = ${organizationId}`];
+  if (filters.environment_id !== undefined) where.push(sql`environment_id = ${filters.environment_id}`);
+  if (filters.operation !== undefined) where.push(sql`operation = ${filters.operation}`);
+  if (filters.api_key_id !== undefined) where.push(sql`api_key_id = ${filters.api_key_id}`);
+  if (filters.created_at_gte !== undefined) where.push(sql`created_at >= ${sql.timestamp(filters.created_at_gte)}`);
   const lte = filters.created_at_lte;
   if (after) {
-    // The stricter of the two upper bounds: a cursor later than created_at[lte]
-    // (one made under another filter) resumes just after the lte instant.
+    // With a cursor, the upper time bound is folded into the cursor: one keyset bound, so the index range
+    // starts at the cursor rather than at created_at[lte] with rows skipped up to it. The stricter of the two
+    // bounds: a cursor later than created_at[lte] (one made under another filter) resumes just after lte.
     const bound = lte !== undefined && Date.parse(after.c) > Date.parse(lte) ? { c: lte, p: Number.MAX_SAFE_INTEGER } : after;
-    params.push(bound.c, bound.p);
+    where.push(sql`(created_at, event_position) < (${sql.timestamp(bound.c)}, ${bound.p})`);
   } else if (lte !== undefined) {
-    params.push(lte);
+    where.push(sql`created_at <= ${sql.timestamp(lte)}`);
   }
-  params.push(limit + 1);
-  return params;
+  return sql`SELECT ${COLUMNS} FROM environment_versions WHERE ${sql.join(where, ' AND ')}
+    ORDER BY created_at DESC, event_position DESC LIMIT ${limit + 1}`;
 }
 
 export async function listOrganizationVersions(
-  sql: Sql,
+  db: Sql,
   organizationId: string,
   filters: VersionFilters,
   options: { after: VersionPosition | null; limit: number },
 ): Promise<VersionRow[]> {
-  return sql.query<VersionRow>(
-    organizationVersionsQuery(sql.dialect, filters, options.after !== null),
-    organizationVersionsParams(organizationId, filters, options.after, options.limit),
-  );
+  return db.query<VersionRow>(organizationVersionsQuery(organizationId, filters, options.after, options.limit));
 }

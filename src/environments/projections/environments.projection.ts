@@ -1,56 +1,26 @@
-import type { Sql } from '../../database/database';
+import { sql } from '../../database/database';
+import { insertRows } from '../../database/table';
 import type { EnvironmentState } from '../domain/environment';
-import type { EnvironmentEvent } from '../domain/events';
-import { LIVE_TABLES } from './projection-tables';
-
-/** The mutable columns of a row, in the order the statements below list them. */
-function stateValues(s: EnvironmentState): unknown[] {
-  return [s.name, s.description, JSON.stringify(s.config), JSON.stringify(s.metadata), s.scope, s.version, s.archived_at, s.updated_at];
-}
-
-/** Every column of an environment row, in the order of `environmentRowValues`. */
-export const ENVIRONMENT_ROW_COLUMNS =
-  'id, organization_id, created_at, name, description, config, metadata, scope, version, archived_at, updated_at';
-
-export function environmentRowValues(s: EnvironmentState): unknown[] {
-  return [s.id, s.organization_id, s.created_at, ...stateValues(s)];
-}
+import { ENVIRONMENT_EVENT_TYPES } from '../domain/events';
+import type { Projection } from './projection';
+import { environmentsTable } from './tables';
 
 /**
  * Current state, one row per live environment: the row is always
  * `fold(evolve, events)` of its stream, so command handlers load it as the
- * snapshot instead of replaying the stream.
+ * snapshot instead of replaying the stream. A batch removes the rows of the
+ * environments it touched and writes the final state of those still alive:
+ * names swapped within a batch never collide half-way.
  */
-export async function projectEnvironment(
-  tx: Sql,
-  event: EnvironmentEvent,
-  after: EnvironmentState | null,
-): Promise<void> {
-  switch (event.type) {
-    case 'EnvironmentCreated': {
-      const s = after!;
-      await tx.execute(
-        `INSERT INTO ${LIVE_TABLES.environments} (${ENVIRONMENT_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        environmentRowValues(s),
-      );
-      return;
-    }
-    case 'EnvironmentModified':
-    case 'EnvironmentArchived': {
-      const s = after!;
-      await tx.execute(
-        `UPDATE ${LIVE_TABLES.environments} SET name = ?, description = ?, config = ?, metadata = ?, scope = ?, version = ?,
-           archived_at = ?, updated_at = ? WHERE id = ?`,
-        [...stateValues(s), s.id],
-      );
-      return;
-    }
-    case 'EnvironmentDeleted':
-      await tx.execute(`DELETE FROM ${LIVE_TABLES.environments} WHERE id = ?`, [event.data.environment_id]);
-      return;
-    default: {
-      const unknownEvent: never = event;
-      throw new Error(`Unhandled event ${JSON.stringify(unknownEvent)}`);
-    }
-  }
-}
+export const environmentsProjection: Projection = {
+  name: 'environments',
+  canHandle: ENVIRONMENT_EVENT_TYPES,
+  async evolve(tx, events, tables) {
+    const latest = new Map<string, EnvironmentState | null>();
+    for (const { stored, after } of events) latest.set(stored.event.data.environment_id, after);
+    const table = sql.raw(tables.environments);
+    await tx.execute(sql`DELETE FROM ${table} WHERE id IN ${sql.tuple([...latest.keys()])}`);
+    const alive = [...latest.values()].filter((state): state is EnvironmentState => state !== null);
+    for (const insert of insertRows(environmentsTable, alive, tables.environments)) await tx.execute(insert);
+  },
+};

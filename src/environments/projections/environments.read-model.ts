@@ -1,7 +1,8 @@
-import type { Sql } from '../../database/database';
+import { Sql, sql, SqlFragment } from '../../database/database';
 import { jsonOf, nullableTimestampOf, timestampOf } from '../../common/rows';
 import type { PagePosition } from '../../common/page-cursor';
 import type { EnvironmentConfig, EnvironmentState } from '../domain/environment';
+import { environmentsTable } from './tables';
 
 interface EnvironmentRow {
   id: string;
@@ -17,8 +18,7 @@ interface EnvironmentRow {
   updated_at: unknown;
 }
 
-const COLUMNS =
-  'id, organization_id, name, description, config, metadata, scope, version, archived_at, created_at, updated_at';
+const COLUMNS = environmentsTable.columnList;
 
 export function toEnvironmentState(row: EnvironmentRow): EnvironmentState {
   return {
@@ -41,20 +41,17 @@ export function toEnvironmentState(row: EnvironmentRow): EnvironmentState {
  * paths read it after taking the organization's log lock, so it is the latest
  * committed state and stays so until they commit.
  */
-export async function findEnvironment(sql: Sql, organizationId: string, id: string): Promise<EnvironmentState | null> {
-  const rows = await sql.query<EnvironmentRow>(
-    `SELECT ${COLUMNS} FROM environments WHERE id = ? AND organization_id = ?`,
-    [id, organizationId],
+export async function findEnvironment(db: Sql, organizationId: string, id: string): Promise<EnvironmentState | null> {
+  const rows = await db.query<EnvironmentRow>(
+    sql`SELECT ${COLUMNS} FROM environments WHERE id = ${id} AND organization_id = ${organizationId}`,
   );
   return rows.length ? toEnvironmentState(rows[0]) : null;
 }
 
-export async function isNameTaken(sql: Sql, organizationId: string, name: string, exceptId: string): Promise<boolean> {
-  const rows = await sql.query('SELECT id FROM environments WHERE organization_id = ? AND name = ? AND id <> ?', [
-    organizationId,
-    name,
-    exceptId,
-  ]);
+export async function isNameTaken(db: Sql, organizationId: string, name: string, exceptId: string): Promise<boolean> {
+  const rows = await db.query(
+    sql`SELECT id FROM environments WHERE organization_id = ${organizationId} AND name = ${name} AND id <> ${exceptId}`,
+  );
   return rows.length > 0;
 }
 
@@ -64,30 +61,22 @@ export async function isNameTaken(sql: Sql, organizationId: string, name: string
  * Returns up to `limit + 1` rows so the caller knows whether more exist.
  */
 export function listEnvironmentsQuery(
-  dialect: Sql['dialect'],
-  options: { includeArchived: boolean; after: boolean },
-): string {
-  const ts = dialect === 'postgres' ? '?::timestamptz' : '?';
-  return [
-    `SELECT ${COLUMNS} FROM environments WHERE organization_id = ?`,
-    options.includeArchived ? '' : ' AND archived_at IS NULL',
-    options.after ? ` AND (created_at, id) < (${ts}, ?)` : '',
-    ' ORDER BY created_at DESC, id DESC LIMIT ?',
-  ].join('');
+  organizationId: string,
+  options: { includeArchived: boolean; after: PagePosition | null; limit: number },
+): SqlFragment {
+  const { includeArchived, after, limit } = options;
+  return sql`SELECT ${COLUMNS} FROM environments WHERE organization_id = ${organizationId}${sql.when(
+    !includeArchived,
+    () => sql` AND archived_at IS NULL`,
+  )}${sql.when(after !== null, () => sql` AND (created_at, id) < (${sql.timestamp(after!.c)}, ${after!.i})`)}
+    ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
 }
 
 export async function listEnvironments(
-  sql: Sql,
+  db: Sql,
   organizationId: string,
   options: { includeArchived: boolean; after: PagePosition | null; limit: number },
 ): Promise<EnvironmentState[]> {
-  const { includeArchived, after, limit } = options;
-  const params: unknown[] = [organizationId];
-  if (after) params.push(after.c, after.i);
-  params.push(limit + 1);
-  const rows = await sql.query<EnvironmentRow>(
-    listEnvironmentsQuery(sql.dialect, { includeArchived, after: after !== null }),
-    params,
-  );
+  const rows = await db.query<EnvironmentRow>(listEnvironmentsQuery(organizationId, options));
   return rows.map(toEnvironmentState);
 }

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { jsonOf } from '../../../common/rows';
-import { Database, DATABASE } from '../../../database/database';
+import { Database, DATABASE, sql } from '../../../database/database';
 import { notFound } from '../../domain/decider';
 import { DomainError, DomainErrorCode } from '../../domain/errors';
 import { EnvironmentResource, presentEnvironment } from '../../resources/environment.resource';
@@ -24,8 +24,8 @@ export class GetEnvironmentHandler implements IQueryHandler<GetEnvironmentQuery,
     // Beyond the latest is answered without a query (and so whatever its size).
     if (version > current.version) throw noSuchVersion();
     const rows = await this.db.query<{ environment: unknown }>(
-      'SELECT environment FROM environment_versions WHERE environment_id = ? AND organization_id = ? AND version = ?',
-      [environmentId, organizationId, version],
+      sql`SELECT environment FROM environment_versions
+          WHERE environment_id = ${environmentId} AND organization_id = ${organizationId} AND version = ${version}`,
     );
     if (!rows.length || rows[0].environment === null) throw noSuchVersion();
     return presentEnvironment(jsonOf<EnvironmentResource>(rows[0].environment));

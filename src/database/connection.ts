@@ -1,0 +1,113 @@
+import { QueryFailedError } from 'typeorm';
+import { render, RenderedSql, SqlDialect, SqlFragment } from './sql';
+import type { TableDeclaration } from './table';
+
+export type Row = Record<string, unknown>;
+
+/**
+ * Where a follower of the whole log stands: PostgreSQL follows it in
+ * (transaction id, position) order, SQLite in position order (`xid` is '0').
+ */
+export interface CommitPoint {
+  xid: string;
+  position: number;
+}
+
+/**
+ * A connection or a transaction on it: SQL built with the `sql` tag, and the
+ * few operations each database does its own way.
+ */
+export interface Sql {
+  query<T = Row>(statement: SqlFragment): Promise<T[]>;
+  /** Runs a statement and returns the number of affected rows. */
+  execute(statement: SqlFragment): Promise<number>;
+  /**
+   * Holds a lock named `key` until the transaction ends (PostgreSQL: a
+   * transaction-scoped advisory lock, which assigns no transaction id while
+   * it waits). SQLite write transactions are serialized already.
+   */
+  lockKey(key: string): Promise<void>;
+  /** Keeps other writers of `tables` out until the transaction ends; SQLite's write transaction does already. */
+  lockTablesForWrite(tables: readonly string[]): Promise<void>;
+  /**
+   * One batch of `table` (an append-only log with a `position`) after
+   * `after`, in commit order, only as far as is final: no row that commits
+   * later can sort before the last one returned (see Sql implementations).
+   * `everythingVisible`: the caller reads one snapshot, or holds a lock no
+   * appender is inside, so every row it sees is final.
+   */
+  followLog<T extends Row>(
+    table: string,
+    columns: SqlFragment,
+    after: CommitPoint,
+    limit: number,
+    options?: { everythingVisible?: boolean },
+  ): Promise<(T & { xid: string })[]>;
+  /** Creates `name`, a temporary, empty table shaped like `table`: columns, primary key, unique constraints. */
+  createScratchTable(table: TableDeclaration, name: string): Promise<void>;
+  /** After rows were inserted with explicit values of `column`, new rows continue after the largest. */
+  advanceSequence(table: string, column: string): Promise<void>;
+}
+
+export type TransactionMode = 'write' | 'read';
+
+/** One connection held for a series of transactions (temporary tables live as long as it). */
+export interface Session extends Sql {
+  transaction<T>(work: (tx: Sql) => Promise<T>, mode?: TransactionMode): Promise<T>;
+}
+
+/** What each adapter provides: see Database. */
+export interface DatabaseAdapter extends Sql {
+  /** Which database this is, for people (the export header names its source with it). */
+  readonly label: 'sqlite' | 'postgres';
+  /**
+   * Runs `work` in one write transaction: committed if it resolves, rolled
+   * back if it throws.
+   */
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Holds one connection for a series of transactions. A `read` transaction
+   * sees one consistent snapshot and may still write TEMPORARY tables.
+   */
+  session<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  /** Resolves once the database answers; rejects if it fails or takes longer than `timeoutMs`. */
+  ping(timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The part of an adapter's Sql that is the same on every database: render, run, wrap driver errors. */
+export abstract class SqlConnection implements Sql {
+  constructor(private readonly dialect: SqlDialect) {}
+
+  protected abstract run(statement: RenderedSql): Promise<{ rows: Row[]; affected: number }>;
+
+  private async runFragment(statement: SqlFragment): Promise<{ rows: Row[]; affected: number }> {
+    const rendered = render(statement, this.dialect);
+    try {
+      return await this.run(rendered);
+    } catch (error) {
+      if (error instanceof QueryFailedError) throw error;
+      throw new QueryFailedError(rendered.text, rendered.values, error as Error);
+    }
+  }
+
+  async query<T = Row>(statement: SqlFragment): Promise<T[]> {
+    return (await this.runFragment(statement)).rows as T[];
+  }
+
+  async execute(statement: SqlFragment): Promise<number> {
+    return (await this.runFragment(statement)).affected;
+  }
+
+  abstract lockKey(key: string): Promise<void>;
+  abstract lockTablesForWrite(tables: readonly string[]): Promise<void>;
+  abstract followLog<T extends Row>(
+    table: string,
+    columns: SqlFragment,
+    after: CommitPoint,
+    limit: number,
+    options?: { everythingVisible?: boolean },
+  ): Promise<(T & { xid: string })[]>;
+  abstract createScratchTable(table: TableDeclaration, name: string): Promise<void>;
+  abstract advanceSequence(table: string, column: string): Promise<void>;
+}

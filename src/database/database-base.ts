@@ -1,0 +1,71 @@
+import type { CommitPoint, DatabaseAdapter, Row, Session, Sql } from './connection';
+import { within } from './errors';
+import { sql, SqlFragment } from './sql';
+import type { TableDeclaration } from './table';
+
+/**
+ * What both adapters' Database do alike: a statement outside a transaction
+ * runs on a connection the adapter lends (`withConnection`), and the
+ * transaction helper commits on success and rolls back on failure.
+ */
+export abstract class DatabaseBase implements DatabaseAdapter {
+  abstract readonly label: DatabaseAdapter['label'];
+  protected abstract withConnection<T>(work: (connection: Sql) => Promise<T>): Promise<T>;
+  abstract transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+  abstract session<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  abstract close(): Promise<void>;
+
+  query<T = Row>(statement: SqlFragment): Promise<T[]> {
+    return this.withConnection((c) => c.query<T>(statement));
+  }
+
+  execute(statement: SqlFragment): Promise<number> {
+    return this.withConnection((c) => c.execute(statement));
+  }
+
+  lockKey(key: string): Promise<void> {
+    return this.withConnection((c) => c.lockKey(key));
+  }
+
+  lockTablesForWrite(tables: readonly string[]): Promise<void> {
+    return this.withConnection((c) => c.lockTablesForWrite(tables));
+  }
+
+  followLog<T extends Row>(
+    table: string,
+    columns: SqlFragment,
+    after: CommitPoint,
+    limit: number,
+    options?: { everythingVisible?: boolean },
+  ): Promise<(T & { xid: string })[]> {
+    return this.withConnection((c) => c.followLog<T>(table, columns, after, limit, options));
+  }
+
+  createScratchTable(table: TableDeclaration, name: string): Promise<void> {
+    return this.withConnection((c) => c.createScratchTable(table, name));
+  }
+
+  advanceSequence(table: string, column: string): Promise<void> {
+    return this.withConnection((c) => c.advanceSequence(table, column));
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    await within(timeoutMs, this.query(sql`SELECT 1 AS ok`));
+  }
+}
+
+/** Runs `work` in the transaction just begun on `tx`: commits if it resolves, rolls back if it throws. */
+export async function finishTransaction<T>(
+  tx: Sql,
+  work: (tx: Sql) => Promise<T>,
+  end: { commit(): Promise<unknown>; rollback(): Promise<unknown> },
+): Promise<T> {
+  try {
+    const result = await work(tx);
+    await end.commit();
+    return result;
+  } catch (error) {
+    await end.rollback().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,71 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { CommitPoint, Row, SqlConnection } from '../connection';
+import { RenderedSql, sql, SqlDialect, SqlFragment } from '../sql';
+import { scratchTableStatement, TableDeclaration } from '../table';
+
+const SQLITE: SqlDialect = {
+  placeholder: () => '?',
+  // Position order is commit order on SQLite (one writer at a time); rows need no row locks.
+  syntax: (part) => (part.kind === 'commit_order' ? "'0'" : ''),
+};
+
+const TYPES = { id: 'TEXT', text: 'TEXT', integer: 'INTEGER', bigint: 'INTEGER', timestamp: 'TEXT', json: 'TEXT' } as const;
+
+/** Prepared statements by text, as TypeORM's better-sqlite3 driver keeps them. */
+export class StatementCache {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(
+    private readonly handle: BetterSqlite3.Database,
+    private readonly size = 200,
+  ) {}
+
+  get(text: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(text);
+    if (statement) {
+      this.statements.delete(text);
+    } else {
+      statement = this.handle.prepare(text);
+      if (this.statements.size >= this.size) this.statements.delete(this.statements.keys().next().value!);
+    }
+    this.statements.set(text, statement);
+    return statement;
+  }
+}
+
+/**
+ * Statements on the single better-sqlite3 connection. Callers serialize
+ * their use of it (SqliteDatabase's mutex).
+ */
+export class SqliteSql extends SqlConnection {
+  constructor(protected readonly statements: StatementCache) {
+    super(SQLITE);
+  }
+
+  protected async run({ text, values }: RenderedSql): Promise<{ rows: Row[]; affected: number }> {
+    const statement = this.statements.get(text);
+    const params = values.map((value) => (typeof value === 'boolean' ? Number(value) : value));
+    if (statement.reader) return { rows: statement.all(...params) as Row[], affected: 0 };
+    return { rows: [], affected: statement.run(...params).changes };
+  }
+
+  /** Write transactions are serialized (one connection, BEGIN IMMEDIATE): nothing to lock. */
+  async lockKey(): Promise<void> {}
+
+  async lockTablesForWrite(): Promise<void> {}
+
+  /** One writer commits at a time, so position order is final as soon as a row is visible. */
+  followLog<T extends Row>(table: string, columns: SqlFragment, after: CommitPoint, limit: number): Promise<(T & { xid: string })[]> {
+    return this.query<T & { xid: string }>(
+      sql`SELECT ${columns}, '0' AS xid FROM ${sql.raw(table)} WHERE position > ${after.position} ORDER BY position LIMIT ${limit}`,
+    );
+  }
+
+  async createScratchTable(table: TableDeclaration, name: string): Promise<void> {
+    await this.execute(sql`DROP TABLE IF EXISTS ${sql.raw(name)}`);
+    await this.execute(scratchTableStatement(table, name, TYPES));
+  }
+
+  /** AUTOINCREMENT continues after the largest value inserted, explicit or not. */
+  async advanceSequence(): Promise<void> {}
+}

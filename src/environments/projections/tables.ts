@@ -1,0 +1,55 @@
+import { defineTable } from '../../database/table';
+
+/** Current state, one row per live environment (`fold(evolve, events)` of its stream). */
+export const environmentsTable = defineTable({
+  name: 'environments',
+  columns: {
+    id: 'id',
+    organization_id: 'id',
+    name: 'text',
+    description: 'text?',
+    config: 'json',
+    metadata: 'json',
+    scope: 'text',
+    version: 'integer',
+    archived_at: 'timestamp?',
+    created_at: 'timestamp',
+    updated_at: 'timestamp',
+  },
+  primaryKey: 'id',
+  unique: { environments_org_name_unique: ['organization_id', 'name'] },
+});
+
+/** The audit history: one row per recorded change. */
+export const environmentVersionsTable = defineTable({
+  name: 'environment_versions',
+  columns: {
+    id: 'id',
+    event_position: 'bigint',
+    organization_id: 'id',
+    environment_id: 'id',
+    version: 'integer',
+    operation: 'text',
+    created_at: 'timestamp',
+    actor_type: 'text',
+    api_key_id: 'id?',
+    request_id: 'text?',
+    changes: 'json',
+    environment: 'json?',
+  },
+  primaryKey: 'id',
+  unique: {
+    environment_versions_position_unique: ['event_position'],
+    environment_versions_env_version_unique: ['environment_id', 'version'],
+  },
+});
+
+/** The read-model tables, by the key the projections use. */
+export const READ_MODEL_TABLES = { environments: environmentsTable, versions: environmentVersionsTable } as const;
+export type ReadModelKey = keyof typeof READ_MODEL_TABLES;
+
+/** Where the projections write: the live read model, or scratch copies during a rebuild. */
+export type ProjectionTables = Readonly<Record<ReadModelKey, string>>;
+
+export const LIVE_TABLES: ProjectionTables = { environments: environmentsTable.name, versions: environmentVersionsTable.name };
+export const SCRATCH_TABLES: ProjectionTables = { environments: 'rebuild_environments', versions: 'rebuild_environment_versions' };
