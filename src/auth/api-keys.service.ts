@@ -4,11 +4,16 @@ import { CLOCK, Clock } from '../common/clock';
 import { newApiKeyId, newApiKeySecret, newOrganizationId } from '../common/ids';
 import { nullableTimestampOf, timestampOf } from '../common/rows';
 import { Database, DATABASE, Sql, violatedUniqueConstraint } from '../database/database';
+import { isScope, Scope } from './scopes';
 
 export interface Principal {
   apiKeyId: string;
   organizationId: string;
+  scope: Scope;
 }
+
+/** `last_used_at` is written at most this often per key, and never on the request's critical path. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
 
 export interface ApiKeySummary {
   id: string;
@@ -41,13 +46,42 @@ export class ApiKeysService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** The key's principal, or null if the secret is unknown or revoked. */
+  /** When each key's use was last written, in this process. */
+  private readonly lastUseNoted = new Map<string, number>();
+
+  /**
+   * The key's principal, or null if the secret is unknown, revoked or expired.
+   * A rotated key's previous secret still works until its grace period ends.
+   */
   async authenticate(secret: string): Promise<Principal | null> {
-    const rows = await this.db.query<{ id: string; organization_id: string }>(
-      'SELECT id, organization_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL',
-      [hashApiKey(secret)],
+    const hash = hashApiKey(secret);
+    const now = this.clock.now();
+    const rows = await this.db.query<{ id: string; organization_id: string; scope: string }>(
+      `SELECT id, organization_id, scope FROM api_keys
+       WHERE (key_hash = ? OR (previous_key_hash = ? AND previous_key_expires_at > ?))
+         AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
+      [hash, hash, now, now],
     );
-    return rows.length ? { apiKeyId: rows[0].id, organizationId: rows[0].organization_id } : null;
+    if (!rows.length || !isScope(rows[0].scope)) return null;
+    this.noteUse(rows[0].id, now);
+    return { apiKeyId: rows[0].id, organizationId: rows[0].organization_id, scope: rows[0].scope };
+  }
+
+  /**
+   * Records `last_used_at` at most once a minute per key, after the request
+   * moved on: a failure here is not the request's failure.
+   */
+  private noteUse(id: string, now: string): void {
+    const at = Date.parse(now);
+    const last = this.lastUseNoted.get(id);
+    if (last !== undefined && at - last < LAST_USED_RESOLUTION_MS) return;
+    if (this.lastUseNoted.size >= 10_000) this.lastUseNoted.clear();
+    this.lastUseNoted.set(id, at);
+    setImmediate(() => {
+      this.db
+        .execute('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)', [now, id, now])
+        .catch(() => this.lastUseNoted.delete(id));
+    });
   }
 
   private async organizationId(tx: Sql, name: string, now: string): Promise<string> {
