@@ -19,6 +19,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     loggerInstance: logger,
     logController: new RequestLogController(),
     bodyLimit: config.bodyLimitBytes,
+    // X-Forwarded-For counts only from these (request.ip); none by default.
+    trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
     genReqId: () => newRequestId(),
     // Long ids must reach the router and get a 404 in the envelope, not Fastify's bare 414.
     routerOptions: { maxParamLength: 16 * 1024 },

@@ -1,23 +1,11 @@
 import { SetMetadata } from '@nestjs/common';
+import type { Scope } from './domain/scope';
 
-/** What a key may do: read everything, also change environments, also manage the organization's keys. */
-export type Scope = 'read' | 'write' | 'admin';
-export const SCOPES: readonly Scope[] = ['read', 'write', 'admin'];
-export const DEFAULT_SCOPE: Scope = 'write';
+export { DEFAULT_SCOPE, isScope, SCOPES, scopeAllows } from './domain/scope';
+export type { Scope } from './domain/scope';
 
 /** What a route needs: a key of at least this scope, or nothing at all (`public`: health probes). */
 export type RouteAccess = Scope | 'public';
-
-const RANK: Record<Scope, number> = { read: 1, write: 2, admin: 3 };
-
-/** Scopes are ordered: admin includes write, write includes read. */
-export function scopeAllows(held: Scope, required: Scope): boolean {
-  return RANK[held] >= RANK[required];
-}
-
-export function isScope(value: unknown): value is Scope {
-  return typeof value === 'string' && (SCOPES as readonly string[]).includes(value);
-}
 
 export const ROUTE_ACCESS = 'sandbase:route_access';
 
