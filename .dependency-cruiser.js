@@ -7,11 +7,11 @@ module.exports = {
   forbidden: [
     {
       name: 'domain-is-pure',
-      comment: 'environments/domain is pure TypeScript: no other folder of src, no framework, database or I/O package.',
+      comment: 'A domain folder is pure TypeScript: no other folder of src, no framework, database or I/O package.',
       severity: 'error',
-      from: { path: '^src/environments/domain/' },
+      from: { path: '^src/([^/]+)/domain/' },
       to: {
-        pathNot: '^src/environments/domain/',
+        pathNot: '^src/$1/domain/',
         path: '^src/|^node_modules/(@nestjs|typeorm|pg|better-sqlite3|fastify|class-validator)/|^(fs|net|http|child_process)$',
       },
     },

@@ -1,4 +1,3 @@
-import { LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
@@ -8,24 +7,23 @@ import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { parseJsonBody } from './http/json-body.parser';
 import { onClientError, onFrameworkError, urlProblem } from './http/transport-errors';
 import { newRequestId } from './common/ids';
-import type { AppConfig, LogLevel } from './config/config';
-
-const NEST_LOG_LEVELS: Record<LogLevel, NestLogLevel[]> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
+import type { AppConfig } from './config/config';
+import { createLogger } from './logging/logger';
+import { PinoNestLogger } from './logging/pino-nest-logger';
+import { RequestLogController } from './http/request-log';
 
 /** Builds the HTTP application (not yet listening): used by main.ts and by the tests. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const logger = createLogger(config.logLevel);
   const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    logController: new RequestLogController(),
     bodyLimit: config.bodyLimitBytes,
+    // X-Forwarded-For counts only from these (request.ip); none by default.
+    trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
     genReqId: () => newRequestId(),
     // Long ids must reach the router and get a 404 in the envelope, not Fastify's bare 414.
     routerOptions: { maxParamLength: 16 * 1024 },
-    logger: false,
     return503OnClosing: true,
     frameworkErrors: onFrameworkError,
     clientErrorHandler: onClientError,
@@ -47,7 +45,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   let app: NestFastifyApplication;
   try {
     app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
-      logger: NEST_LOG_LEVELS[config.logLevel],
+      logger: new PinoNestLogger(logger),
       bufferLogs: false,
       bodyParser: false,
       abortOnError: false,

@@ -1,7 +1,18 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/config';
+import { describeDatabase } from './database/database';
+
+/** The version in package.json, found from here whether run from src/ (ts-node) or dist/src/. */
+function packageVersion(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
 
 async function main(): Promise<void> {
   let config;
@@ -16,8 +27,11 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen(config.port, config.host);
-  const where = config.database.type === 'sqlite' ? `SQLite ${config.database.path}` : 'PostgreSQL';
-  new Logger('Sandbase').log(`listening on http://${config.host}:${config.port} (${where})`);
+  const address = await app.getUrl();
+  app.getHttpAdapter().getInstance().log.info(
+    { version: packageVersion(), database: describeDatabase(config.database), address },
+    `listening on ${address}`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,10 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error';
 import { ApiKeysService, Principal } from './api-keys.service';
+import { ROUTE_ACCESS, RouteAccess, scopeAllows } from './scopes';
+import { WORKSPACE_HEADER, workspaceProblem } from './workspace';
 
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
@@ -17,19 +20,42 @@ export function presentedKey(headers: FastifyRequest['headers']): string | null 
   return null;
 }
 
+/**
+ * The one place where access is decided, for every route (a global guard):
+ * the route's `@Access` declaration, then the key (401), the workspace header
+ * (400) and the key's scope (403 `insufficient_scope`). A route without a
+ * declaration is refused; the application does not even start with one
+ * (RouteAccessCheck).
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(private readonly keys: ApiKeysService) {}
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    const access = this.reflector.get<RouteAccess | undefined>(ROUTE_ACCESS, context.getHandler());
+    if (access === 'public') return true;
+    if (access === undefined) throw new Error(`route ${context.getClass().name}.${context.getHandler().name} declares no access`);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const secret = presentedKey(request.headers);
     if (!secret) {
       throw ApiError.unauthorized('Missing API key: send it as x-api-key or Authorization: Bearer <key>');
     }
     const principal = await this.keys.authenticate(secret);
-    if (!principal) throw ApiError.unauthorized('Invalid API key: it is unknown or has been revoked');
+    if (!principal) throw ApiError.unauthorized('Invalid API key: it is unknown, expired or has been revoked');
     request.principal = principal;
+    const workspace = workspaceProblem(request.headers[WORKSPACE_HEADER], principal.organizationId);
+    if (workspace) throw ApiError.badRequest(workspace);
+    if (!scopeAllows(principal.scope, access)) {
+      throw new ApiError(
+        403,
+        'permission_error',
+        `This API key has scope "${principal.scope}"; ${request.method} ${request.routeOptions.url} needs "${access}"`,
+        'insufficient_scope',
+      );
+    }
     return true;
   }
 }

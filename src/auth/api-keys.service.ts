@@ -4,12 +4,17 @@ import { CLOCK, Clock } from '../common/clock';
 import { newApiKeyId, newApiKeySecret, newOrganizationId } from '../common/ids';
 import { nullableTimestampOf, timestampOf } from '../common/rows';
 import { Database, DATABASE, Sql, sql, violatedUniqueConstraint } from '../database/database';
+import { isScope, Scope } from './scopes';
 import { apiKeysTable, organizationsTable } from './tables';
 
 export interface Principal {
   apiKeyId: string;
   organizationId: string;
+  scope: Scope;
 }
+
+/** `last_used_at` is written at most this often per key, and never on the request's critical path. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
 
 export interface ApiKeySummary {
   id: string;
@@ -42,12 +47,44 @@ export class ApiKeysService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** The key's principal, or null if the secret is unknown or revoked. */
+  /** When each key's use was last written, in this process. */
+  private readonly lastUseNoted = new Map<string, number>();
+
+  /**
+   * The key's principal, or null if the secret is unknown, revoked or expired.
+   * A rotated key's previous secret still works until its grace period ends.
+   */
   async authenticate(secret: string): Promise<Principal | null> {
-    const rows = await this.db.query<{ id: string; organization_id: string }>(
-      sql`SELECT id, organization_id FROM ${apiKeysTable.ref} WHERE key_hash = ${hashApiKey(secret)} AND revoked_at IS NULL`,
+    const hash = hashApiKey(secret);
+    const now = this.clock.now();
+    const rows = await this.db.query<{ id: string; organization_id: string; scope: string }>(
+      sql`SELECT id, organization_id, scope FROM ${apiKeysTable.ref}
+          WHERE (key_hash = ${hash} OR (previous_key_hash = ${hash} AND previous_key_expires_at > ${sql.timestamp(now)}))
+            AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${sql.timestamp(now)})`,
     );
-    return rows.length ? { apiKeyId: rows[0].id, organizationId: rows[0].organization_id } : null;
+    if (!rows.length || !isScope(rows[0].scope)) return null;
+    this.noteUse(rows[0].id, now);
+    return { apiKeyId: rows[0].id, organizationId: rows[0].organization_id, scope: rows[0].scope };
+  }
+
+  /**
+   * Records `last_used_at` at most once a minute per key, after the request
+   * moved on: a failure here is not the request's failure.
+   */
+  private noteUse(id: string, now: string): void {
+    const at = Date.parse(now);
+    const last = this.lastUseNoted.get(id);
+    if (last !== undefined && at - last < LAST_USED_RESOLUTION_MS) return;
+    if (this.lastUseNoted.size >= 10_000) this.lastUseNoted.clear();
+    this.lastUseNoted.set(id, at);
+    setImmediate(() => {
+      this.db
+        .execute(
+          sql`UPDATE ${apiKeysTable.ref} SET last_used_at = ${sql.timestamp(now)}
+              WHERE id = ${id} AND (last_used_at IS NULL OR last_used_at < ${sql.timestamp(now)})`,
+        )
+        .catch(() => this.lastUseNoted.delete(id));
+    });
   }
 
   private async organizationId(tx: Sql, name: string, now: string): Promise<string> {

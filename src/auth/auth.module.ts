@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
+import { RouteAccessCheck, RouteAccessRegistry } from './route-access';
 
 /** SANDBASE_BOOTSTRAP_API_KEY: make sure that key exists before the first request. */
 @Injectable()
@@ -20,8 +22,16 @@ class BootstrapApiKey implements OnApplicationBootstrap {
   }
 }
 
+/** API keys, and the global guard that decides access for every route. */
 @Module({
-  providers: [ApiKeysService, ApiKeyGuard, BootstrapApiKey],
-  exports: [ApiKeysService, ApiKeyGuard],
+  imports: [DiscoveryModule],
+  providers: [
+    ApiKeysService,
+    BootstrapApiKey,
+    RouteAccessRegistry,
+    RouteAccessCheck,
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+  ],
+  exports: [ApiKeysService, RouteAccessRegistry],
 })
 export class AuthModule {}

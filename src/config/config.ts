@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export type DatabaseConfig =
@@ -25,6 +26,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   bootstrapApiKey: string | null;
   bodyLimitBytes: number;
+  /** Proxies whose X-Forwarded-For is believed (IP addresses or CIDR ranges); the client address of a change is taken from it. */
+  trustedProxies: string[];
   /** PEM files of the Ed25519 key that signs audit checkpoints, and of its public half. */
   audit: { signingKeyFile: string | null; publicKeyFile: string | null };
 }
@@ -122,6 +125,26 @@ export function parseDatabaseUrl(raw: string | undefined, env: Env = {}): Databa
   throw new ConfigError('DATABASE_URL must start with sqlite: or postgres:// (got an unsupported scheme)');
 }
 
+/**
+ * TRUSTED_PROXIES: comma-separated IP addresses or CIDR ranges (e.g.
+ * `127.0.0.1,10.0.0.0/8`). Only a request arriving from one of them has its
+ * X-Forwarded-For believed; empty means none, so a client cannot claim
+ * another address.
+ */
+export function parseTrustedProxies(raw: string | undefined): string[] {
+  const entries = (raw ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const maxPrefix = family === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix);
+    if (family === 0 || !prefixOk || extra !== undefined) {
+      throw new ConfigError(`TRUSTED_PROXIES: ${JSON.stringify(entry)} is not an IP address or CIDR range (e.g. 10.0.0.0/8)`);
+    }
+  }
+  return entries;
+}
+
 /** Reads and validates the configuration; throws ConfigError with one clear sentence. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase() as LogLevel;
@@ -141,6 +164,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel,
     bootstrapApiKey: bootstrap,
     bodyLimitBytes: integer(env, 'SANDBASE_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
     audit: {
       signingKeyFile: env.SANDBASE_AUDIT_SIGNING_KEY_FILE?.trim() || null,
       publicKeyFile: env.SANDBASE_AUDIT_PUBLIC_KEY_FILE?.trim() || null,

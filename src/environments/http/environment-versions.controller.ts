@@ -1,6 +1,7 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiKeyGuard, CurrentPrincipal } from '../../auth/api-key.guard';
+import { CurrentPrincipal } from '../../auth/api-key.guard';
+import { Access } from '../../auth/scopes';
 import type { Principal } from '../../auth/api-keys.service';
 import { ApiError } from '../../common/api-error';
 import { isStorableInstant, millisecondBound } from '../../common/page-cursor';
@@ -41,11 +42,11 @@ export function parseVersionFilters(query: Record<string, unknown>): VersionFilt
 
 /** The audit history: who changed what, when, with which key. */
 @Controller()
-@UseGuards(ApiKeyGuard)
 export class EnvironmentVersionsController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get('v1/environments/:id/versions')
+  @Access('read')
   async ofEnvironment(
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
@@ -59,6 +60,7 @@ export class EnvironmentVersionsController {
   }
 
   @Get('v1/environment_versions')
+  @Access('read')
   async ofOrganization(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<VersionPage> {
     const limit = parseLimit(query.limit);
     const filters = parseVersionFilters(query);

@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiKeyGuard, CurrentPrincipal } from '../../auth/api-key.guard';
+import { CurrentPrincipal } from '../../auth/api-key.guard';
+import { Access } from '../../auth/scopes';
 import type { Principal } from '../../auth/api-keys.service';
 import { ApiError } from '../../common/api-error';
 import { validateBody } from '../../common/validation';
@@ -50,7 +51,6 @@ function withEtag(reply: FastifyReply, environment: EnvironmentResource): Enviro
 }
 
 @Controller('v1/environments')
-@UseGuards(ApiKeyGuard)
 export class EnvironmentsController {
   constructor(
     private readonly commandBus: CommandBus,
@@ -58,6 +58,7 @@ export class EnvironmentsController {
   ) {}
 
   @Post()
+  @Access('write')
   @HttpCode(200)
   async create(
     @Body() body: unknown,
@@ -71,6 +72,7 @@ export class EnvironmentsController {
   }
 
   @Get()
+  @Access('read')
   async list(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<EnvironmentPage> {
     const limit = parseLimit(query.limit);
     const includeArchived = parseBooleanParam('include_archived', query.include_archived, false);
@@ -79,6 +81,7 @@ export class EnvironmentsController {
   }
 
   @Get(':id')
+  @Access('read')
   async retrieve(
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
@@ -91,6 +94,7 @@ export class EnvironmentsController {
   }
 
   @Post(':id')
+  @Access('write')
   @HttpCode(200)
   async update(
     @Param('id') id: string,
@@ -109,6 +113,7 @@ export class EnvironmentsController {
   }
 
   @Post(':id/archive')
+  @Access('write')
   @HttpCode(200)
   async archive(
     @Param('id') id: string,
@@ -121,6 +126,7 @@ export class EnvironmentsController {
   }
 
   @Delete(':id')
+  @Access('write')
   @HttpCode(200)
   async remove(
     @Param('id') id: string,

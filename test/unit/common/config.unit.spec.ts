@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../../../src/config/config';
+import { ConfigError, loadConfig, parseTrustedProxies } from '../../../src/config/config';
 
 describe('configuration from the environment', () => {
   it('has the documented defaults', () => {
@@ -72,5 +72,16 @@ describe('configuration from the environment', () => {
   ])('refuses %j with one clear sentence', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('TRUSTED_PROXIES', () => {
+  it('takes IP addresses and CIDR ranges, none by default', () => {
+    expect(parseTrustedProxies(undefined)).toEqual([]);
+    expect(parseTrustedProxies(' 127.0.0.1 , 10.0.0.0/8,::1, fd00::/8 ')).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
+  });
+
+  it.each(['localhost', '10.0.0.0/33', '::1/129', '1.2.3.4/8/8', '300.1.1.1', '10.0.0.0/x'])('refuses %s naming the variable', (entry) => {
+    expect(() => parseTrustedProxies(entry)).toThrow(/^TRUSTED_PROXIES: /);
   });
 });

@@ -1,0 +1,21 @@
+import pino, { Logger as Pino } from 'pino';
+import type { LogLevel } from '../config/config';
+
+export type { Pino };
+
+/**
+ * The service's one logger: JSON lines on standard output, one object per
+ * line, ISO timestamps, the level as a word. Fastify logs through it (with
+ * each request's `request_id`), and so does Nest (see PinoNestLogger).
+ */
+export function createLogger(level: LogLevel, destination: pino.DestinationStream = pino.destination({ fd: 1, sync: true })): Pino {
+  return pino(
+    {
+      level,
+      base: { service: 'sandbase' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+}
