@@ -10,6 +10,7 @@ import { newRequestId } from './common/ids';
 import type { AppConfig } from './config/config';
 import { createLogger } from './logging/logger';
 import { PinoNestLogger } from './logging/pino-nest-logger';
+import { recordRoutes } from './http/registered-routes';
 import { RequestLogController } from './http/request-log';
 
 /** Builds the HTTP application (not yet listening): used by main.ts and by the tests. */
@@ -29,6 +30,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     clientErrorHandler: onClientError,
   });
   const fastify = adapter.getInstance();
+  recordRoutes(fastify);
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -1,11 +1,21 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { CLOCK, Clock } from '../common/clock';
-import { newApiKeyId, newApiKeySecret, newOrganizationId } from '../common/ids';
-import { nullableTimestampOf, timestampOf } from '../common/rows';
-import { Database, DATABASE, Sql, sql, violatedUniqueConstraint } from '../database/database';
-import { isScope, Scope } from './scopes';
-import { apiKeysTable, organizationsTable } from './tables';
+import { newOrganizationId } from '../common/ids';
+import { Database, DATABASE, sql, violatedUniqueConstraint } from '../database/database';
+import type { Actor, ChangeContext } from '../event-store/event-store';
+import { ApiKeyExecutor } from './commands/api-key.executor';
+import { hashApiKey } from './commands/api-key-secret';
+import { CreateApiKeyCommand } from './commands/create-api-key/create-api-key.command';
+import { RevokeApiKeyCommand } from './commands/revoke-api-key/revoke-api-key.command';
+import { RotateApiKeyCommand } from './commands/rotate-api-key/rotate-api-key.command';
+import type { ApiKeyEvent } from './domain/api-key';
+import { DEFAULT_SCOPE, isScope, Scope } from './domain/scope';
+import { findApiKey, findKeyForSecret, findUnadoptedKeys, listAllApiKeys } from './projections/api-keys.read-model';
+import { ApiKeyResource, presentApiKey } from './resources/api-key.resource';
+import { organizationsTable } from './tables';
+
+export { hashApiKey } from './commands/api-key-secret';
 
 export interface Principal {
   apiKeyId: string;
@@ -16,55 +26,51 @@ export interface Principal {
 /** `last_used_at` is written at most this often per key, and never on the request's critical path. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
-export interface ApiKeySummary {
-  id: string;
-  organization: string;
-  hint: string;
-  created_at: string;
-  revoked_at: string | null;
-}
+export type ApiKeySummary = ApiKeyResource & { organization: string };
 
-export interface CreatedApiKey {
-  id: string;
+export interface CreatedApiKey extends ApiKeyResource {
+  /** The secret, shown only here. */
   key: string;
   organization: string;
 }
 
-/** Only a SHA-256 of each secret is stored; secrets are 40 random base62 characters, so no stretching is needed. */
-export function hashApiKey(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+export interface KeyOptions {
+  name?: string | null;
+  scope?: Scope;
+  expiresAt?: string | null;
+  /** A given secret (the bootstrap key); otherwise a new random one. */
+  secret?: string;
+  actor?: Actor;
 }
 
-/** A recognisable, non-secret fragment for listings: `sk-sb-...wxyz`. */
-function hintFor(secret: string): string {
-  return `sk-sb-...${secret.slice(-4)}`;
-}
+const operator = (actor?: Actor): ChangeContext => ({ actor: actor ?? { type: 'system_actor', name: 'sandbase' }, requestId: null });
 
+/**
+ * Keys for the operator's CLI, start-up and tests, by organization name; the
+ * changes go through the same commands as the admin API.
+ */
 @Injectable()
 export class ApiKeysService {
+  /** When each key's use was last written, in this process. */
+  private readonly lastUseNoted = new Map<string, number>();
+
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly commands: CommandBus,
+    private readonly executor: ApiKeyExecutor,
   ) {}
-
-  /** When each key's use was last written, in this process. */
-  private readonly lastUseNoted = new Map<string, number>();
 
   /**
    * The key's principal, or null if the secret is unknown, revoked or expired.
    * A rotated key's previous secret still works until its grace period ends.
    */
   async authenticate(secret: string): Promise<Principal | null> {
-    const hash = hashApiKey(secret);
     const now = this.clock.now();
-    const rows = await this.db.query<{ id: string; organization_id: string; scope: string }>(
-      sql`SELECT id, organization_id, scope FROM ${apiKeysTable.ref}
-          WHERE (key_hash = ${hash} OR (previous_key_hash = ${hash} AND previous_key_expires_at > ${sql.timestamp(now)}))
-            AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${sql.timestamp(now)})`,
-    );
-    if (!rows.length || !isScope(rows[0].scope)) return null;
-    this.noteUse(rows[0].id, now);
-    return { apiKeyId: rows[0].id, organizationId: rows[0].organization_id, scope: rows[0].scope };
+    const key = await findKeyForSecret(this.db, hashApiKey(secret), now);
+    if (!key || !isScope(key.scope)) return null;
+    this.noteUse(key.id, now);
+    return { apiKeyId: key.id, organizationId: key.organization_id, scope: key.scope };
   }
 
   /**
@@ -79,38 +85,20 @@ export class ApiKeysService {
     this.lastUseNoted.set(id, at);
     setImmediate(() => {
       this.db
-        .execute(
-          sql`UPDATE ${apiKeysTable.ref} SET last_used_at = ${sql.timestamp(now)}
-              WHERE id = ${id} AND (last_used_at IS NULL OR last_used_at < ${sql.timestamp(now)})`,
-        )
+        .execute(sql`UPDATE api_keys SET last_used_at = ${sql.timestamp(now)} WHERE id = ${id} AND (last_used_at IS NULL OR last_used_at < ${sql.timestamp(now)})`)
         .catch(() => this.lastUseNoted.delete(id));
     });
   }
 
-  private async organizationId(tx: Sql, name: string, now: string): Promise<string> {
-    const existing = await tx.query<{ id: string }>(sql`SELECT id FROM ${organizationsTable.ref} WHERE name = ${name}`);
-    if (existing.length) return existing[0].id;
-    const id = newOrganizationId();
-    await tx.execute(sql`INSERT INTO ${organizationsTable.ref} (id, name, created_at) VALUES (${id}, ${name}, ${now})`);
-    return id;
-  }
-
-  /** Creates a key (and its organization if it does not exist yet); the secret is returned only here. */
-  async createKey(organization: string, secret: string = newApiKeySecret()): Promise<CreatedApiKey> {
-    const name = organization.trim();
-    if (!name) throw new Error('organization name must not be empty');
+  /** The organization named `name`, created if it does not exist yet. */
+  async organizationId(name: string): Promise<string> {
     for (let attempt = 1; ; attempt++) {
+      const existing = await this.db.query<{ id: string }>(sql`SELECT id FROM ${organizationsTable.ref} WHERE name = ${name}`);
+      if (existing.length) return existing[0].id;
+      const id = newOrganizationId();
       try {
-        return await this.db.transaction(async (tx) => {
-          const now = this.clock.now();
-          const organizationId = await this.organizationId(tx, name, now);
-          const id = newApiKeyId();
-          await tx.execute(
-            sql`INSERT INTO ${apiKeysTable.ref} (id, organization_id, key_hash, key_hint, created_at)
-                VALUES (${id}, ${organizationId}, ${hashApiKey(secret)}, ${hintFor(secret)}, ${now})`,
-          );
-          return { id, key: secret, organization: name };
-        });
+        await this.db.execute(sql`INSERT INTO ${organizationsTable.ref} (id, name, created_at) VALUES (${id}, ${name}, ${this.clock.now()})`);
+        return id;
       } catch (error) {
         // Two processes creating the same organization at once: the loser reads the winner's row.
         if (violatedUniqueConstraint(error) === 'organizations_name_unique' && attempt < 3) continue;
@@ -119,12 +107,21 @@ export class ApiKeysService {
     }
   }
 
-  /** At start-up: make sure a key with this secret exists, in organization `default` if it has to be created. */
+  /** Creates a key (and its organization if it does not exist yet); the secret is returned only here. */
+  async createKey(organization: string, options: KeyOptions = {}): Promise<CreatedApiKey> {
+    const name = organization.trim();
+    if (!name) throw new Error('organization name must not be empty');
+    const organizationId = await this.organizationId(name);
+    const input = { organizationId, name: options.name ?? null, scope: options.scope ?? DEFAULT_SCOPE, expiresAt: options.expiresAt ?? null, secret: options.secret };
+    const created = await this.commands.execute(new CreateApiKeyCommand(input, operator(options.actor)));
+    return { ...presentApiKey(created.state, null, this.clock.now()), key: created.key, organization: name };
+  }
+
+  /** At start-up: make sure a key with this secret exists: an admin key of organization `default` if it has to be created. */
   async ensureBootstrapKey(secret: string): Promise<CreatedApiKey | null> {
-    const rows = await this.db.query(sql`SELECT id FROM ${apiKeysTable.ref} WHERE key_hash = ${hashApiKey(secret)}`);
-    if (rows.length) return null;
+    if (await findKeyForSecret(this.db, hashApiKey(secret), this.clock.now())) return null;
     try {
-      return await this.createKey('default', secret);
+      return await this.createKey('default', { secret, scope: 'admin', name: 'bootstrap', actor: { type: 'system_actor', name: 'bootstrap' } });
     } catch (error) {
       // Another instance starting at the same time created it first.
       if (violatedUniqueConstraint(error) === 'api_keys_key_hash_unique') return null;
@@ -133,30 +130,52 @@ export class ApiKeysService {
   }
 
   async listKeys(): Promise<ApiKeySummary[]> {
-    const rows = await this.db.query<{
-      id: string;
-      organization: string;
-      key_hint: string;
-      created_at: unknown;
-      revoked_at: unknown;
-    }>(
-      sql`SELECT k.id, o.name AS organization, k.key_hint, k.created_at, k.revoked_at
-          FROM ${apiKeysTable.ref} k JOIN ${organizationsTable.ref} o ON o.id = k.organization_id ORDER BY k.created_at, k.id`,
-    );
-    return rows.map((row) => ({
-      id: row.id,
-      organization: row.organization,
-      hint: row.key_hint,
-      created_at: timestampOf(row.created_at),
-      revoked_at: nullableTimestampOf(row.revoked_at),
-    }));
+    const now = this.clock.now();
+    return (await listAllApiKeys(this.db)).map((key) => ({ ...presentApiKey(key.state, key.last_used_at, now), organization: key.organization }));
   }
 
-  /** Revokes a key at once; returns false if there is no such key, true if it is (now or already) revoked. */
-  async revokeKey(id: string): Promise<boolean> {
-    const found = await this.db.query(sql`SELECT id FROM ${apiKeysTable.ref} WHERE id = ${id}`);
-    if (!found.length) return false;
-    await this.db.execute(sql`UPDATE ${apiKeysTable.ref} SET revoked_at = ${this.clock.now()} WHERE id = ${id} AND revoked_at IS NULL`);
+  /** Revokes a key at once (the operator may revoke any key); false if there is no such key. */
+  async revokeKey(id: string, actor?: Actor): Promise<boolean> {
+    if (!(await findApiKey(this.db, id))) return false;
+    await this.commands.execute(new RevokeApiKeyCommand(id, null, operator(actor)));
     return true;
+  }
+
+  /** A new secret for the key; the old one works for `graceMs` more (0: stops at once). Null if there is no such key. */
+  async rotateKey(id: string, graceMs: number, actor?: Actor): Promise<{ id: string; key: string } | null> {
+    if (!(await findApiKey(this.db, id))) return null;
+    const rotated = await this.commands.execute(new RotateApiKeyCommand(id, graceMs, null, operator(actor)));
+    return { id, key: rotated.key };
+  }
+
+  /**
+   * Keys created before keys had events get their creation (and revocation)
+   * recorded once, by the service, so every key is a stream of events like
+   * everything else in the log. Safe with several instances starting at once:
+   * each key is re-read under its organization's lock.
+   */
+  async adoptKeysWithoutHistory(): Promise<number> {
+    let adopted = 0;
+    for (const legacy of await findUnadoptedKeys(this.db)) {
+      const key = legacy.state;
+      await this.executor.execute(
+        key.organization_id,
+        key.id,
+        (state) => {
+          if (!state || state.version !== 0) return [];
+          const events: ApiKeyEvent[] = [
+            {
+              type: 'ApiKeyCreated',
+              data: { api_key_id: key.id, organization_id: key.organization_id, name: key.name, scope: key.scope, key_hash: key.key_hash, key_hint: key.key_hint, created_at: key.created_at, expires_at: key.expires_at },
+            },
+          ];
+          if (key.revoked_at) events.push({ type: 'ApiKeyRevoked', data: { api_key_id: key.id, revoked_at: key.revoked_at } });
+          adopted++;
+          return events;
+        },
+        operator({ type: 'system_actor', name: 'key-history-adoption' }),
+      );
+    }
+    return adopted;
   }
 }

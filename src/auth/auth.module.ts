@@ -1,14 +1,25 @@
 import { Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
+import { ApiKeyExecutor } from './commands/api-key.executor';
+import { CreateApiKeyHandler } from './commands/create-api-key/create-api-key.handler';
+import { RevokeApiKeyHandler } from './commands/revoke-api-key/revoke-api-key.handler';
+import { RotateApiKeyHandler } from './commands/rotate-api-key/rotate-api-key.handler';
+import { ApiKeysController } from './http/api-keys.controller';
+import { GetApiKeyHandler, ListApiKeysHandler } from './queries/api-key.queries';
+import { ListHistoryHandler } from './queries/history.queries';
 import { RouteAccessCheck, RouteAccessRegistry } from './route-access';
 
-/** SANDBASE_BOOTSTRAP_API_KEY: make sure that key exists before the first request. */
+/**
+ * At start-up, before the first request: keys that predate key events get
+ * their history, and SANDBASE_BOOTSTRAP_API_KEY is made sure to exist.
+ */
 @Injectable()
-class BootstrapApiKey implements OnApplicationBootstrap {
+class KeysAtStartup implements OnApplicationBootstrap {
   private readonly logger = new Logger('Auth');
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -16,18 +27,28 @@ class BootstrapApiKey implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const adopted = await this.keys.adoptKeysWithoutHistory();
+    if (adopted) this.logger.log(`recorded the creation of ${adopted} API key(s) that predate key history`);
     if (!this.config.bootstrapApiKey) return;
     const created = await this.keys.ensureBootstrapKey(this.config.bootstrapApiKey);
-    if (created) this.logger.log(`created bootstrap API key ${created.id} in organization "default"`);
+    if (created) this.logger.log(`created bootstrap API key ${created.id} (scope admin) in organization "default"`);
   }
 }
 
-/** API keys, and the global guard that decides access for every route. */
+/** API keys (event-sourced like environments), and the global guard that decides access for every route. */
 @Module({
-  imports: [DiscoveryModule],
+  imports: [CqrsModule, DiscoveryModule],
+  controllers: [ApiKeysController],
   providers: [
+    ListApiKeysHandler,
+    GetApiKeyHandler,
+    ListHistoryHandler,
     ApiKeysService,
-    BootstrapApiKey,
+    ApiKeyExecutor,
+    CreateApiKeyHandler,
+    RotateApiKeyHandler,
+    RevokeApiKeyHandler,
+    KeysAtStartup,
     RouteAccessRegistry,
     RouteAccessCheck,
     { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -1,13 +1,14 @@
 import { defineTable } from '../database/table';
+import { historyColumns } from '../organizations/tables';
 
-export const organizationsTable = defineTable({
-  name: 'organizations',
-  columns: { id: 'id', name: 'text', created_at: 'timestamp' },
-  primaryKey: 'id',
-  unique: { organizations_name_unique: ['name'] },
-});
+export { organizationsTable, organizationVersionsTable } from '../organizations/tables';
 
-/** Only a hash of each secret is stored. */
+/**
+ * API keys, a projection of each key's events (`version` counts them; 0 for
+ * a key that predates key events until it is adopted at start-up). Only a
+ * hash of each secret is stored. `last_used_at` is operational, written
+ * outside the event log and kept by every projection write.
+ */
 export const apiKeysTable = defineTable({
   name: 'api_keys',
   columns: {
@@ -17,7 +18,25 @@ export const apiKeysTable = defineTable({
     key_hint: 'text',
     created_at: 'timestamp',
     revoked_at: 'timestamp?',
+    name: 'text?',
+    scope: 'text',
+    expires_at: 'timestamp?',
+    last_used_at: 'timestamp?',
+    previous_key_hash: 'text?',
+    previous_key_expires_at: 'timestamp?',
+    version: 'integer',
   },
   primaryKey: 'id',
   unique: { api_keys_key_hash_unique: ['key_hash'] },
+});
+
+/** Every change of every key: who created, rotated or revoked it, when, from where. */
+export const apiKeyVersionsTable = defineTable({
+  name: 'api_key_versions',
+  columns: { ...historyColumns, api_key_id: 'id', api_key: 'json?' },
+  primaryKey: 'id',
+  unique: {
+    api_key_versions_position_unique: ['event_position'],
+    api_key_versions_subject_version_unique: ['api_key_id', 'version'],
+  },
 });

@@ -31,7 +31,7 @@ export async function runKeysCommand(keys: ApiKeysService, args: ParsedArgs): Pr
       else {
         for (const key of list) {
           const status = key.revoked_at ? `revoked ${key.revoked_at}` : 'active';
-          print(`${key.id}  ${key.hint}  org=${key.organization}  created ${key.created_at}  ${status}`);
+          print(`${key.id}  ${key.key_hint}  org=${key.organization}  created ${key.created_at}  ${status}`);
         }
       }
       return 0;

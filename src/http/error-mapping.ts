@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { isDatabaseUnavailable } from '../database/database';
 import { DomainError, DomainErrorCode } from '../environments/domain/errors';
 import { ApiError, ApiErrorType } from '../common/api-error';
+import { ApiKeyError, ApiKeyErrorCode } from '../auth/domain/errors';
 
 const NO_RETRY = { 'x-should-retry': 'false' };
 
@@ -21,9 +22,31 @@ export function fromDomainError(error: DomainError): ApiError {
       return new ApiError(409, 'conflict_error', message, code, NO_RETRY);
     case DomainErrorCode.VersionMismatch:
       return new ApiError(412, 'invalid_request_error', message, code, NO_RETRY);
+    case DomainErrorCode.EnvironmentCreateDisabled:
+    case DomainErrorCode.EnvironmentUpdateDisabled:
+      return new ApiError(403, 'permission_error', message, code);
     default: {
       const unknownCode: never = code;
       throw new Error(`Unmapped domain error code ${String(unknownCode)}`);
+    }
+  }
+}
+
+/** Every key error code mapped to its HTTP answer; the switch is exhaustive. */
+export function fromApiKeyError(error: ApiKeyError): ApiError {
+  const { code, message } = error;
+  switch (code) {
+    case ApiKeyErrorCode.InvalidRequest:
+      return new ApiError(400, 'invalid_request_error', message);
+    case ApiKeyErrorCode.ApiKeyRevoked:
+      return new ApiError(400, 'invalid_request_error', message, code);
+    case ApiKeyErrorCode.ApiKeyNotFound:
+      return new ApiError(404, 'not_found_error', message, code);
+    case ApiKeyErrorCode.LastAdminKey:
+      return new ApiError(409, 'conflict_error', message, code, NO_RETRY);
+    default: {
+      const unknownCode: never = code;
+      throw new Error(`Unmapped API key error code ${String(unknownCode)}`);
     }
   }
 }
@@ -59,6 +82,7 @@ const STATUS_MESSAGES: Record<number, string> = {
 export function toApiError(exception: unknown): ApiError {
   if (exception instanceof ApiError) return exception;
   if (exception instanceof DomainError) return fromDomainError(exception);
+  if (exception instanceof ApiKeyError) return fromApiKeyError(exception);
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     if (status === 404) return ApiError.notFound('Not found: no such route');

@@ -1,5 +1,9 @@
+import { NestFactory } from '@nestjs/core';
 import { ApiKeysService } from '../../src/auth/api-keys.service';
-import { SystemClock } from '../../src/common/clock';
+import { AuthModule } from '../../src/auth/auth.module';
+import { loadConfig } from '../../src/config/config';
+import { ConfigModule } from '../../src/config/config.module';
+import { DatabaseModule } from '../../src/database/database.module';
 import { Database, sql } from '../../src/database/database';
 import { MIGRATIONS } from '../../src/migrations';
 import { createTestDatabase, TestDatabase, usingPostgres } from '../support/database';
@@ -14,6 +18,13 @@ import { createTestDatabase, TestDatabase, usingPostgres } from '../support/data
  * file runs on PostgreSQL only.
  */
 const describeOnPostgres = usingPostgres() ? describe : describe.skip;
+
+/** The keys service of one instance, on its own connection pool. */
+async function keysOn(db: Database): Promise<ApiKeysService> {
+  const modules = [ConfigModule.forRoot(loadConfig({})), DatabaseModule.forRoot(db), AuthModule];
+  const context = await NestFactory.createApplicationContext({ module: class Instance {}, imports: modules }, { logger: false });
+  return context.get(ApiKeysService);
+}
 
 describeOnPostgres('concurrent start-up on one fresh PostgreSQL database', () => {
   let database: TestDatabase;
@@ -44,12 +55,12 @@ describeOnPostgres('concurrent start-up on one fresh PostgreSQL database', () =>
     opened.push(first);
     for (let i = 0; i < 7; i++) opened.push(await Database.open(database.config, { migrate: false }));
     const secret = 'sk-sb-bootstrap-race-0123456789';
-    const results = await Promise.allSettled(opened.map((db) => new ApiKeysService(db, new SystemClock()).ensureBootstrapKey(secret)));
+    const results = await Promise.allSettled((await Promise.all(opened.map(keysOn))).map((keys) => keys.ensureBootstrapKey(secret)));
     expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual(Array(8).fill('ok'));
     const created = results.filter((r) => r.status === 'fulfilled' && r.value !== null);
     expect(created).toHaveLength(1);
     const keys = await first.query<{ n: string }>(sql`SELECT COUNT(*) AS n FROM api_keys`);
     expect(Number(keys[0].n)).toBe(1);
-    expect(await new ApiKeysService(first, new SystemClock()).authenticate(secret)).not.toBeNull();
+    expect(await (await keysOn(first)).authenticate(secret)).not.toBeNull();
   });
 });

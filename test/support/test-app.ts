@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory';
-import { ApiKeysService, CreatedApiKey } from '../../src/auth/api-keys.service';
+import { ApiKeysService, CreatedApiKey, KeyOptions } from '../../src/auth/api-keys.service';
 import { loadConfig, parseDatabaseUrl } from '../../src/config/config';
 import { Database, DATABASE } from '../../src/database/database';
 import { createTestDatabase, TestDatabase } from './database';
@@ -13,7 +13,8 @@ export interface TestApp {
   database: TestDatabase;
   /** A key of organization "test-org", created at start. */
   key: string;
-  createKey(organization: string): Promise<CreatedApiKey>;
+  /** A new key of `organization` (created if new): scope write unless `options` say otherwise. */
+  createKey(organization: string, options?: KeyOptions): Promise<CreatedApiKey>;
   close(): Promise<void>;
 }
 
@@ -43,7 +44,7 @@ export async function startTestApp(
     db: app.get<Database>(DATABASE),
     database,
     key: created.key,
-    createKey: (organization) => keys.createKey(organization),
+    createKey: (organization, options) => keys.createKey(organization, options),
     close: async () => {
       await app.close();
       await database.drop();

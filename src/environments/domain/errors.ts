@@ -10,6 +10,10 @@ export enum DomainErrorCode {
   EnvironmentNotFound = 'environment_not_found',
   EnvironmentNameTaken = 'environment_name_taken',
   VersionMismatch = 'version_mismatch',
+  /** The organization is frozen for creates (`freeze --creates`). */
+  EnvironmentCreateDisabled = 'environment_create_disabled',
+  /** The organization is frozen for updates, archives and deletes (`freeze --updates`). */
+  EnvironmentUpdateDisabled = 'environment_update_disabled',
 }
 
 export class DomainError extends Error {

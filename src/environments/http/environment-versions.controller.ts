@@ -8,7 +8,7 @@ import { isStorableInstant, millisecondBound } from '../../common/page-cursor';
 import type { VersionFilters } from '../projections/environment-versions.read-model';
 import { VERSION_OPERATIONS, VersionOperation } from '../resources/environment-version.resource';
 import { ListEnvironmentVersionsQuery, VersionPage } from '../queries/list-environment-versions/list-environment-versions.query';
-import { parseLimit, parsePageParam } from './list-params';
+import { parseLimit, parsePageParam } from '../../common/list-params';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 

@@ -16,7 +16,7 @@ import { UpdateEnvironmentRequest } from '../commands/update-environment/update-
 import { GetEnvironmentQuery } from '../queries/get-environment/get-environment.query';
 import { EnvironmentPage, ListEnvironmentsQuery } from '../queries/list-environments/list-environments.query';
 import { EnvironmentResource, presentEnvironment } from '../resources/environment.resource';
-import { parseBooleanParam, parseLimit, parsePageCursor } from './list-params';
+import { parseBooleanParam, parseLimit, parsePageCursor } from '../../common/list-params';
 
 function contextOf(principal: Principal, request: FastifyRequest): CommandContext {
   return {

@@ -1,5 +1,5 @@
-import { ApiError } from '../../common/api-error';
-import { decodePageCursor, ENVIRONMENT_PAGE, FieldKind, PagePosition, Position } from '../../common/page-cursor';
+import { ApiError } from './api-error';
+import { decodePageCursor, ENVIRONMENT_PAGE, FieldKind, PagePosition, Position } from './page-cursor';
 
 export const DEFAULT_PAGE_LIMIT = 20;
 export const MAX_PAGE_LIMIT = 100;

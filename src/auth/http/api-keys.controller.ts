@@ -1,0 +1,90 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../../common/api-error';
+import { parseLimit, parsePageCursor, parsePageParam } from '../../common/list-params';
+import { isStorableInstant } from '../../common/page-cursor';
+import { validateBody } from '../../common/validation';
+import { CurrentPrincipal } from '../api-key.guard';
+import type { Principal } from '../api-keys.service';
+import { changeContextOf } from '../change-context';
+import { CreateApiKeyCommand } from '../commands/create-api-key/create-api-key.command';
+import { CreateApiKeyRequest } from '../commands/create-api-key/create-api-key.request';
+import { RevokeApiKeyCommand } from '../commands/revoke-api-key/revoke-api-key.command';
+import { DEFAULT_SCOPE, isScope } from '../domain/scope';
+import { ApiKeyPage, GetApiKeyQuery, ListApiKeysQuery } from '../queries/api-key.queries';
+import { HistoryPage, ListHistoryQuery } from '../queries/history.queries';
+import { ApiKeyResource, CreatedApiKeyResource, presentApiKey } from '../resources/api-key.resource';
+import { Access } from '../scopes';
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** `expires_at`: absent or null for a key that never expires, else an RFC 3339 instant (the domain wants it in the future). */
+function parseExpiry(raw: string | null | undefined): string | null {
+  if (raw === undefined || raw === null) return null;
+  if (!RFC3339.test(raw) || !isStorableInstant(raw)) {
+    throw ApiError.badRequest('expires_at must be an RFC 3339 timestamp such as 2027-01-01T00:00:00Z, or null');
+  }
+  return new Date(raw).toISOString();
+}
+
+const HISTORY_PAGE = { c: 'timestamp', p: 'int' } as const;
+
+/** Key administration, for admin keys, within their own organization; the histories, for every key. */
+@Controller('v1')
+export class ApiKeysController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+  ) {}
+
+  @Get('api_keys')
+  @Access('admin')
+  async list(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<ApiKeyPage> {
+    return this.queryBus.execute(new ListApiKeysQuery(principal.organizationId, parseLimit(query.limit), parsePageCursor(query.page)));
+  }
+
+  /** The answer is the only place the new key's secret (`key`) ever appears. */
+  @Post('api_keys')
+  @HttpCode(200)
+  @Access('admin')
+  async create(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<CreatedApiKeyResource> {
+    const input = validateBody(CreateApiKeyRequest, body);
+    const scope = input.scope ?? DEFAULT_SCOPE;
+    if (!isScope(scope)) throw ApiError.badRequest('scope must be one of read, write, admin');
+    const key = { organizationId: principal.organizationId, name: input.name, scope, expiresAt: parseExpiry(input.expires_at) };
+    const created = await this.commandBus.execute(new CreateApiKeyCommand(key, changeContextOf(principal, request)));
+    return { ...presentApiKey(created.state, created.last_used_at, created.state.created_at), key: created.key };
+  }
+
+  @Get('api_keys/:id')
+  @Access('admin')
+  async retrieve(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<ApiKeyResource> {
+    return this.queryBus.execute(new GetApiKeyQuery(principal.organizationId, id));
+  }
+
+  /** Revokes at once; the organization's last active admin key cannot be revoked this way (409 `last_admin_key`). */
+  @Post('api_keys/:id/revoke')
+  @HttpCode(200)
+  @Access('admin')
+  async revoke(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<ApiKeyResource> {
+    const revoked = await this.commandBus.execute(new RevokeApiKeyCommand(id, principal.organizationId, changeContextOf(principal, request)));
+    return presentApiKey(revoked.state, revoked.last_used_at, revoked.state.revoked_at ?? revoked.state.created_at);
+  }
+
+  /** Every create, rotate and revoke of the organization's keys, newest first. */
+  @Get('api_key_versions')
+  @Access('read')
+  async keyHistory(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<HistoryPage> {
+    const after = parsePageParam(query.page, HISTORY_PAGE);
+    return this.queryBus.execute(new ListHistoryQuery('api_keys', principal.organizationId, after, parseLimit(query.limit)));
+  }
+
+  /** Every freeze and unfreeze of the organization, newest first. */
+  @Get('organization_versions')
+  @Access('read')
+  async organizationHistory(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<HistoryPage> {
+    const after = parsePageParam(query.page, HISTORY_PAGE);
+    return this.queryBus.execute(new ListHistoryQuery('organization', principal.organizationId, after, parseLimit(query.limit)));
+  }
+}

@@ -1,0 +1,59 @@
+import { sql, Sql } from '../../database/database';
+import { insertRows } from '../../database/table';
+import type { StoredEvent } from '../../event-store/event-store';
+import type { ApiKeyEvent, ApiKeyState } from '../domain/api-key';
+import { presentApiKeySnapshot } from '../resources/api-key.resource';
+import { apiKeysTable, apiKeyVersionsTable } from '../tables';
+import { historyRow } from '../../organizations/history/history-row';
+
+/** A key event and the key's state after it. */
+export interface EvolvedApiKeyEvent {
+  stored: StoredEvent<ApiKeyEvent>;
+  after: ApiKeyState;
+}
+
+/** The columns a key's events decide; `last_used_at` is not among them and survives every write. */
+const EVENT_COLUMNS = apiKeysTable.columnNames.filter((column) => column !== 'last_used_at');
+
+const operations = { ApiKeyCreated: 'created', ApiKeyRotated: 'rotated', ApiKeyRevoked: 'revoked' } as const;
+
+function changesOf(event: ApiKeyEvent): { path: string; from: unknown; to: unknown }[] {
+  switch (event.type) {
+    case 'ApiKeyCreated':
+      return [
+        { path: 'name', from: null, to: event.data.name },
+        { path: 'scope', from: null, to: event.data.scope },
+        { path: 'expires_at', from: null, to: event.data.expires_at },
+      ].filter((change) => change.to !== null);
+    case 'ApiKeyRotated':
+      return [{ path: 'key_hint', from: null, to: event.data.key_hint }];
+    case 'ApiKeyRevoked':
+      return [{ path: 'revoked_at', from: null, to: event.data.revoked_at }];
+    default: {
+      const unknownEvent: never = event;
+      throw new Error(`Unhandled event ${JSON.stringify(unknownEvent)}`);
+    }
+  }
+}
+
+/**
+ * Writes what a batch of key events did: each touched key's final state
+ * (upserted, keeping `last_used_at`) and one history row per event.
+ */
+export async function projectApiKeyEvents(tx: Sql, events: readonly EvolvedApiKeyEvent[]): Promise<void> {
+  const latest = new Map<string, ApiKeyState>();
+  for (const { after } of events) latest.set(after.id, after);
+  const updates = sql.join(EVENT_COLUMNS.filter((c) => c !== 'id').map((c) => sql.raw(`${c} = excluded.${c}`)));
+  for (const state of latest.values()) {
+    await tx.execute(
+      sql`INSERT INTO ${apiKeysTable.ref} (${sql.identifiers(EVENT_COLUMNS)}) VALUES ${sql.tuple(apiKeysTable.valuesOf({ ...state }, EVENT_COLUMNS))}
+          ON CONFLICT (id) DO UPDATE SET ${updates}`,
+    );
+  }
+  const rows = events.map(({ stored, after }) => ({
+    ...historyRow(stored, 'keyver_', operations[stored.event.type], changesOf(stored.event)),
+    api_key_id: after.id,
+    api_key: presentApiKeySnapshot(after),
+  }));
+  for (const insert of insertRows(apiKeyVersionsTable, rows)) await tx.execute(insert);
+}

@@ -1,0 +1,73 @@
+import type { PagePosition } from '../../common/page-cursor';
+import { Sql, sql } from '../../database/database';
+import type { ApiKeyState } from '../domain/api-key';
+import { isScope } from '../domain/scope';
+import { apiKeysTable, organizationsTable } from '../tables';
+
+export interface ApiKeyRecord {
+  state: ApiKeyState;
+  last_used_at: string | null;
+}
+
+function recordOf(raw: Record<string, unknown>): ApiKeyRecord {
+  const row = apiKeysTable.decode(raw);
+  const { last_used_at, ...rest } = row;
+  const scope = isScope(rest.scope) ? rest.scope : 'read';
+  return { state: { ...(rest as unknown as ApiKeyState), scope }, last_used_at: last_used_at as string | null };
+}
+
+/** One key, in its organization (or in any, for the operator's CLI). */
+export async function findApiKey(db: Sql, id: string, organizationId?: string): Promise<ApiKeyRecord | null> {
+  const inOrganization = organizationId === undefined ? sql.empty : sql` AND organization_id = ${organizationId}`;
+  const rows = await db.query(sql`SELECT ${apiKeysTable.columnList} FROM ${apiKeysTable.ref} WHERE id = ${id}${inOrganization}`);
+  return rows.length ? recordOf(rows[0]) : null;
+}
+
+/** The organization's keys, newest first, after a keyset position: `limit + 1` rows so the caller knows whether more exist. */
+export async function listApiKeys(db: Sql, organizationId: string, after: PagePosition | null, limit: number): Promise<ApiKeyRecord[]> {
+  const cursor = after ? sql` AND (created_at, id) < (${sql.timestamp(after.c)}, ${after.i})` : sql.empty;
+  const rows = await db.query(
+    sql`SELECT ${apiKeysTable.columnList} FROM ${apiKeysTable.ref} WHERE organization_id = ${organizationId}${cursor}
+        ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
+  );
+  return rows.map(recordOf);
+}
+
+/** Every key of every organization with its organization's name, oldest first (the CLI's listing). */
+export async function listAllApiKeys(db: Sql): Promise<(ApiKeyRecord & { organization: string })[]> {
+  const rows = await db.query<Record<string, unknown> & { organization: string }>(
+    sql`SELECT ${sql.join(apiKeysTable.columnNames.map((c) => sql.raw(`k.${c}`)))}, o.name AS organization
+        FROM ${apiKeysTable.ref} k JOIN ${organizationsTable.ref} o ON o.id = k.organization_id ORDER BY k.created_at, k.id`,
+  );
+  return rows.map((row) => ({ ...recordOf(row), organization: row.organization }));
+}
+
+/** Admin keys of the organization that still work at `now` (neither revoked nor expired). */
+export async function countActiveAdminKeys(db: Sql, organizationId: string, now: string): Promise<number> {
+  const rows = await db.query<{ n: number | string }>(
+    sql`SELECT COUNT(*) AS n FROM ${apiKeysTable.ref}
+        WHERE organization_id = ${organizationId} AND scope = 'admin' AND revoked_at IS NULL
+          AND (expires_at IS NULL OR expires_at > ${sql.timestamp(now)})`,
+  );
+  return Number(rows[0].n);
+}
+
+/**
+ * The key a secret's hash opens at `now`: its current secret, or its previous
+ * one within a rotation's grace period; never a revoked or expired key.
+ */
+export async function findKeyForSecret(db: Sql, hash: string, now: string): Promise<{ id: string; organization_id: string; scope: string } | null> {
+  const at = sql.timestamp(now);
+  const rows = await db.query<{ id: string; organization_id: string; scope: string }>(
+    sql`SELECT id, organization_id, scope FROM ${apiKeysTable.ref}
+        WHERE (key_hash = ${hash} OR (previous_key_hash = ${hash} AND previous_key_expires_at > ${at}))
+          AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${at})`,
+  );
+  return rows[0] ?? null;
+}
+
+/** Keys that predate key events (version 0): each gets its creation recorded at start-up. */
+export async function findUnadoptedKeys(db: Sql): Promise<ApiKeyRecord[]> {
+  const rows = await db.query(sql`SELECT ${apiKeysTable.columnList} FROM ${apiKeysTable.ref} WHERE version = 0 ORDER BY created_at, id`);
+  return rows.map(recordOf);
+}

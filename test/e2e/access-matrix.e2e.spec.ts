@@ -1,0 +1,123 @@
+import { RouteAccessRegistry } from '../../src/auth/route-access';
+import { sql } from '../../src/database/database';
+import { registeredRoutes } from '../../src/http/registered-routes';
+import { uniqueName } from '../support/api-fixtures';
+import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
+
+/**
+ * Every route the router serves, against every kind of caller: each scope, a
+ * revoked key, an expired key and another organization's admin key. A route
+ * without a fixture here fails the test, so a new route cannot go untested.
+ */
+type Caller = 'read' | 'write' | 'admin' | 'revoked' | 'expired' | 'other_org' | 'none';
+const CALLERS: Caller[] = ['read', 'write', 'admin', 'revoked', 'expired', 'other_org', 'none'];
+
+interface Prepared {
+  path: string;
+  body?: unknown;
+}
+
+describe('access matrix', () => {
+  let t: TestApp;
+  const keys = {} as Record<Exclude<Caller, 'none'>, string>;
+  let admin: { baseUrl: string; key: string };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const org = uniqueName('matrix-org');
+    for (const scope of ['read', 'write', 'admin'] as const) keys[scope] = (await t.createKey(org, { scope })).key;
+    const revoked = await t.createKey(org, { scope: 'admin' });
+    const response = await http({ baseUrl: t.baseUrl, key: keys.admin }, 'POST', `/v1/api_keys/${revoked.id}/revoke`);
+    expect(response.status).toBe(200);
+    keys.revoked = revoked.key;
+    keys.expired = (await t.createKey(org, { scope: 'admin', expiresAt: new Date(Date.now() + 1500).toISOString() })).key;
+    keys.other_org = (await t.createKey(uniqueName('matrix-other'), { scope: 'admin' })).key;
+    admin = { baseUrl: t.baseUrl, key: keys.admin };
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const freshEnvironment = async () => {
+    const response = await http(admin, 'POST', '/v1/environments', { body: { name: uniqueName('matrix-env') } });
+    expect(response.status).toBe(200);
+    return response.body.id as string;
+  };
+  const freshKey = async () => {
+    const response = await http(admin, 'POST', '/v1/api_keys', { body: { name: uniqueName('matrix-key'), scope: 'read' } });
+    expect(response.status).toBe(200);
+    return response.body.id as string;
+  };
+
+  /** How to make a request to each route that would succeed for a caller allowed to make it. */
+  const FIXTURES: Record<string, () => Promise<Prepared>> = {
+    'GET /health/live': async () => ({ path: '/health/live' }),
+    'GET /health/ready': async () => ({ path: '/health/ready' }),
+    'POST /v1/environments': async () => ({ path: '/v1/environments', body: { name: uniqueName('matrix-new') } }),
+    'GET /v1/environments': async () => ({ path: '/v1/environments' }),
+    'GET /v1/environments/:id': async () => ({ path: `/v1/environments/${await freshEnvironment()}` }),
+    'POST /v1/environments/:id': async () => ({ path: `/v1/environments/${await freshEnvironment()}`, body: { description: 'changed' } }),
+    'POST /v1/environments/:id/archive': async () => ({ path: `/v1/environments/${await freshEnvironment()}/archive` }),
+    'DELETE /v1/environments/:id': async () => ({ path: `/v1/environments/${await freshEnvironment()}` }),
+    'GET /v1/environments/:id/versions': async () => ({ path: `/v1/environments/${await freshEnvironment()}/versions` }),
+    'GET /v1/environment_versions': async () => ({ path: '/v1/environment_versions' }),
+    'GET /v1/environment_versions/verify': async () => ({ path: '/v1/environment_versions/verify' }),
+    'GET /v1/api_keys': async () => ({ path: '/v1/api_keys' }),
+    'POST /v1/api_keys': async () => ({ path: '/v1/api_keys', body: { name: uniqueName('matrix-created'), scope: 'read' } }),
+    'GET /v1/api_keys/:id': async () => ({ path: `/v1/api_keys/${await freshKey()}` }),
+    'POST /v1/api_keys/:id/revoke': async () => ({ path: `/v1/api_keys/${await freshKey()}/revoke` }),
+    'GET /v1/api_key_versions': async () => ({ path: '/v1/api_key_versions' }),
+    'GET /v1/organization_versions': async () => ({ path: '/v1/organization_versions' }),
+  };
+
+  const eventCount = async () => Number((await t.db.query<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM events`))[0].n);
+
+  function routes() {
+    const served = registeredRoutes(t.app.getHttpAdapter().getInstance());
+    const declared = new Map(t.app.get(RouteAccessRegistry).routes().map((r) => [`${r.method} ${r.path}`, r.access]));
+    return served.map((route) => ({ name: `${route.method} ${route.path}`, method: route.method, path: route.path, access: declared.get(`${route.method} ${route.path}`) }));
+  }
+
+  it('serves only routes that declare their access, and has a fixture for each', () => {
+    const all = routes();
+    expect(all.length).toBeGreaterThanOrEqual(Object.keys(FIXTURES).length);
+    for (const route of all) {
+      expect({ route: route.name, access: route.access }).toEqual({ route: route.name, access: expect.stringMatching(/^(public|read|write|admin)$/) });
+      expect({ route: route.name, fixture: route.name in FIXTURES }).toEqual({ route: route.name, fixture: true });
+    }
+  });
+
+  function expected(access: string, caller: Caller, path: string): number {
+    if (access === 'public') return 200;
+    if (caller === 'none' || caller === 'revoked' || caller === 'expired') return 401;
+    if (caller === 'other_org') return path.includes(':id') ? 404 : 200;
+    const rank = { read: 1, write: 2, admin: 3 } as const;
+    return rank[caller] >= rank[access as keyof typeof rank] ? 200 : 403;
+  }
+
+  it('answers every route for every caller as its declaration says, and a refused call changes nothing', async () => {
+    const outcomes: { route: string; caller: Caller; status: number; expected: number }[] = [];
+    for (const route of routes()) {
+      for (const caller of CALLERS) {
+        const prepared = await FIXTURES[route.name]();
+        const before = await eventCount();
+        const response: HttpResult = await http({ baseUrl: t.baseUrl, key: caller === 'none' ? '' : keys[caller] }, route.method, prepared.path, {
+          body: prepared.body,
+          key: caller === 'none' ? null : keys[caller],
+        });
+        const want = expected(route.access!, caller, route.path);
+        outcomes.push({ route: route.name, caller, status: response.status, expected: want });
+        if (want >= 400) {
+          expect(await eventCount()).toBe(before);
+          expect(response.body.type).toBe('error');
+          if (want === 403) expect(response.body.error).toMatchObject({ type: 'permission_error', details: { error_code: 'insufficient_scope' } });
+        }
+      }
+    }
+    expect(outcomes).toHaveLength(routes().length * CALLERS.length);
+    expect(new Set(outcomes.map((o) => o.expected))).toEqual(new Set([200, 401, 403, 404]));
+    expect(outcomes.filter((o) => o.status !== o.expected)).toEqual([]);
+  });
+});
