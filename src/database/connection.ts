@@ -13,6 +13,16 @@ export interface CommitPoint {
   position: number;
 }
 
+/** What Sql.followLog reads: `limit` rows of `columns` of `table` (a log with a `position`) after `after`. */
+export interface LogQuery {
+  table: string;
+  columns: SqlFragment;
+  after: CommitPoint;
+  limit: number;
+  /** The caller reads one snapshot, or holds a lock no appender is inside: every row it sees is final. */
+  everythingVisible?: boolean;
+}
+
 /**
  * A connection or a transaction on it: SQL built with the `sql` tag, and the
  * few operations each database does its own way.
@@ -30,19 +40,10 @@ export interface Sql {
   /** Keeps other writers of `tables` out until the transaction ends; SQLite's write transaction does already. */
   lockTablesForWrite(tables: readonly string[]): Promise<void>;
   /**
-   * One batch of `table` (an append-only log with a `position`) after
-   * `after`, in commit order, only as far as is final: no row that commits
-   * later can sort before the last one returned (see Sql implementations).
-   * `everythingVisible`: the caller reads one snapshot, or holds a lock no
-   * appender is inside, so every row it sees is final.
+   * One batch of an append-only log in commit order, only as far as is
+   * final: no row that commits later can sort before the last one returned.
    */
-  followLog<T extends Row>(
-    table: string,
-    columns: SqlFragment,
-    after: CommitPoint,
-    limit: number,
-    options?: { everythingVisible?: boolean },
-  ): Promise<(T & { xid: string })[]>;
+  followLog<T extends Row>(query: LogQuery): Promise<(T & { xid: string })[]>;
   /** Creates `name`, a temporary, empty table shaped like `table`: columns, primary key, unique constraints. */
   createScratchTable(table: TableDeclaration, name: string): Promise<void>;
   /** After rows were inserted with explicit values of `column`, new rows continue after the largest. */
@@ -101,13 +102,7 @@ export abstract class SqlConnection implements Sql {
 
   abstract lockKey(key: string): Promise<void>;
   abstract lockTablesForWrite(tables: readonly string[]): Promise<void>;
-  abstract followLog<T extends Row>(
-    table: string,
-    columns: SqlFragment,
-    after: CommitPoint,
-    limit: number,
-    options?: { everythingVisible?: boolean },
-  ): Promise<(T & { xid: string })[]>;
+  abstract followLog<T extends Row>(query: LogQuery): Promise<(T & { xid: string })[]>;
   abstract createScratchTable(table: TableDeclaration, name: string): Promise<void>;
   abstract advanceSequence(table: string, column: string): Promise<void>;
 }

@@ -55,11 +55,11 @@ export function createDataSource(config: DatabaseConfig): DataSource {
 }
 
 /**
- * Opens a DataSource for `config` and, before handing it out, runs `prepare`
- * (the adapter's migrations); a database that cannot be reached is a
+ * Opens a DataSource for `config` and, before handing it out, runs `migrate`
+ * (the adapter's way of running migrations); a database that cannot be reached is a
  * DatabaseUnavailableError naming where it is (never the password).
  */
-export async function openDataSource(config: DatabaseConfig, prepare: (dataSource: DataSource) => Promise<void>): Promise<DataSource> {
+export async function openDataSource(config: DatabaseConfig, migrate: ((dataSource: DataSource) => Promise<void>) | null): Promise<DataSource> {
   const dataSource = createDataSource(config);
   try {
     await dataSource.initialize();
@@ -67,7 +67,7 @@ export async function openDataSource(config: DatabaseConfig, prepare: (dataSourc
     throw new DatabaseUnavailableError(`cannot open the database ${describeDatabase(config)}: ${(error as Error).message}`);
   }
   try {
-    await prepare(dataSource);
+    await migrate?.(dataSource);
   } catch (error) {
     await dataSource.destroy();
     throw error;

@@ -1,4 +1,4 @@
-import type { CommitPoint, DatabaseAdapter, Row, Session, Sql } from './connection';
+import type { DatabaseAdapter, LogQuery, Row, Session, Sql } from './connection';
 import { within } from './errors';
 import { sql, SqlFragment } from './sql';
 import type { TableDeclaration } from './table';
@@ -31,14 +31,8 @@ export abstract class DatabaseBase implements DatabaseAdapter {
     return this.withConnection((c) => c.lockTablesForWrite(tables));
   }
 
-  followLog<T extends Row>(
-    table: string,
-    columns: SqlFragment,
-    after: CommitPoint,
-    limit: number,
-    options?: { everythingVisible?: boolean },
-  ): Promise<(T & { xid: string })[]> {
-    return this.withConnection((c) => c.followLog<T>(table, columns, after, limit, options));
+  followLog<T extends Row>(query: LogQuery): Promise<(T & { xid: string })[]> {
+    return this.withConnection((c) => c.followLog<T>(query));
   }
 
   createScratchTable(table: TableDeclaration, name: string): Promise<void> {

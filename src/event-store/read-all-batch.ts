@@ -41,12 +41,12 @@ function toStoredEvent<E extends { type: string; data: unknown }>(row: EventRow)
  * after a later-numbered one.
  */
 export async function readAllBatch<E extends { type: string; data: unknown }>(
-  sql: Sql,
+  db: Sql,
   after: LogCheckpoint,
   limit: number,
   options: { everythingVisible?: boolean } = {},
 ): Promise<{ events: StoredEvent<E>[]; checkpoints: LogCheckpoint[] }> {
-  const rows = await sql.followLog<EventRow & Record<string, unknown>>(eventsTable.name, COLUMNS, after, limit, options);
+  const rows = await db.followLog<EventRow & Record<string, unknown>>({ table: eventsTable.name, columns: COLUMNS, after, limit, ...options });
   return {
     events: rows.map((row) => toStoredEvent<E>(row)),
     checkpoints: rows.map((row) => ({ xid: row.xid, position: Number(row.position) })),

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
-import { CommitPoint, Row, SqlConnection } from '../connection';
-import { RenderedSql, sql, SqlDialect, SqlFragment } from '../sql';
+import { LogQuery, Row, SqlConnection } from '../connection';
+import { RenderedSql, sql, SqlDialect } from '../sql';
 import { scratchTableStatement, TableDeclaration } from '../table';
 import { isQueryTimeout } from './postgres-errors';
 
@@ -65,14 +65,8 @@ export class PostgresSql extends SqlConnection {
    * take its lock before their first write, so within an organization
    * transaction id order is the append order.
    */
-  followLog<T extends Row>(
-    table: string,
-    columns: SqlFragment,
-    after: CommitPoint,
-    limit: number,
-    options: { everythingVisible?: boolean } = {},
-  ): Promise<(T & { xid: string })[]> {
-    const horizon = sql.when(!options.everythingVisible, () => sql` AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())`);
+  followLog<T extends Row>({ table, columns, after, limit, everythingVisible }: LogQuery): Promise<(T & { xid: string })[]> {
+    const horizon = sql.when(!everythingVisible, () => sql` AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())`);
     return this.query<T & { xid: string }>(
       sql`SELECT ${columns}, transaction_id::text AS xid FROM ${sql.raw(table)}
           WHERE (transaction_id, position) > (${after.xid}::xid8, ${after.position})${horizon}

@@ -83,8 +83,5 @@ async function migrate(dataSource: DataSource): Promise<void> {
 }
 
 export async function openPostgres(config: DatabaseConfig, options: { migrate: boolean }): Promise<DatabaseAdapter> {
-  const dataSource = await openDataSource(config, async (opened) => {
-    if (options.migrate) await migrate(opened);
-  });
-  return new PostgresDatabase(dataSource);
+  return new PostgresDatabase(await openDataSource(config, options.migrate ? migrate : null));
 }

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { CommitPoint, Row, SqlConnection } from '../connection';
-import { RenderedSql, sql, SqlDialect, SqlFragment } from '../sql';
+import { LogQuery, Row, SqlConnection } from '../connection';
+import { RenderedSql, sql, SqlDialect } from '../sql';
 import { scratchTableStatement, TableDeclaration } from '../table';
 
 const SQLITE: SqlDialect = {
@@ -55,7 +55,7 @@ export class SqliteSql extends SqlConnection {
   async lockTablesForWrite(): Promise<void> {}
 
   /** One writer commits at a time, so position order is final as soon as a row is visible. */
-  followLog<T extends Row>(table: string, columns: SqlFragment, after: CommitPoint, limit: number): Promise<(T & { xid: string })[]> {
+  followLog<T extends Row>({ table, columns, after, limit }: LogQuery): Promise<(T & { xid: string })[]> {
     return this.query<T & { xid: string }>(
       sql`SELECT ${columns}, '0' AS xid FROM ${sql.raw(table)} WHERE position > ${after.position} ORDER BY position LIMIT ${limit}`,
     );

@@ -116,8 +116,5 @@ async function migrate(dataSource: DataSource): Promise<void> {
 }
 
 export async function openSqlite(config: DatabaseConfig, options: { migrate: boolean }): Promise<DatabaseAdapter> {
-  const dataSource = await openDataSource(config, async (opened) => {
-    if (options.migrate) await migrate(opened);
-  });
-  return new SqliteDatabase(dataSource);
+  return new SqliteDatabase(await openDataSource(config, options.migrate ? migrate : null));
 }

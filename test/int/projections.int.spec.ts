@@ -1,0 +1,111 @@
+import { Database, sql } from '../../src/database/database';
+import type { StoredEvent } from '../../src/event-store/event-store';
+import { DeciderState, evolve } from '../../src/environments/domain/decider';
+import type { EnvironmentEvent } from '../../src/environments/domain/events';
+import { applyProjections, projectEvents } from '../../src/environments/projections/environment.projector';
+import type { EvolvedEvent } from '../../src/environments/projections/projection';
+import { rebuildProjections, verifyProjections } from '../../src/environments/projections/projection-rebuild';
+import { findEnvironment } from '../../src/environments/projections/environments.read-model';
+import { LIVE_TABLES } from '../../src/environments/projections/tables';
+import { openTestDatabase } from '../support/open-database';
+import { commands, decideAndAppend, instant, readModels } from './support/store';
+
+const ORG = 'org_projections';
+const [A, B, C] = ['env_aaaaaaaaaaaaaaaaaaaaaaaa', 'env_bbbbbbbbbbbbbbbbbbbbbbbb', 'env_cccccccccccccccccccccccc'];
+
+/**
+ * Each projection is one batch function: inline, every command's events are a
+ * batch; a rebuild feeds the log in batches of 1,000. Both must write the
+ * same rows.
+ */
+describe('projections', () => {
+  let db: Database;
+  let close: () => Promise<void>;
+  const log: StoredEvent<EnvironmentEvent>[] = [];
+  let inline: Awaited<ReturnType<typeof readModels>>;
+
+  /** Runs a command the way the write path does: decide, append, project inline (a batch of this command's events). */
+  async function run(command: Parameters<typeof decideAndAppend>[1]): Promise<DeciderState> {
+    return db.transaction(async (tx) => {
+      const state = command.type === 'CreateEnvironment' ? null : await findEnvironment(tx, ORG, command.data.environment_id);
+      const stored = await decideAndAppend(tx, command, state);
+      log.push(...stored);
+      return projectEvents(tx, stored, state);
+    });
+  }
+
+  beforeAll(async () => {
+    ({ db, close } = await openTestDatabase());
+    let n = 0;
+    await run(commands.create(A, { name: 'x', description: 'first', metadata: { team: 'a' } }, instant(++n)));
+    await run(commands.create(B, { name: 'y' }, instant(++n)));
+    await run(commands.create(C, { name: 'gone' }, instant(++n)));
+    await run(commands.update(A, { description: 'second', metadata: { team: null, owner: 'me' } }, instant(++n)));
+    // A and B swap names (through a third one), which a batch must write without a unique clash half-way.
+    await run(commands.update(B, { name: 'z' }, instant(++n)));
+    await run(commands.update(A, { name: 'y' }, instant(++n)));
+    await run(commands.update(B, { name: 'x' }, instant(++n)));
+    await run(commands.archive(B, instant(++n)));
+    await run(commands.delete(C, instant(++n)));
+    inline = await readModels(db);
+  });
+  afterAll(async () => close());
+
+  it('keep one row per live environment, equal to the fold of its events', async () => {
+    expect(inline.environments).toHaveLength(2);
+    for (const id of [A, B]) {
+      const fold = log.filter((e) => e.event.data.environment_id === id).reduce<DeciderState>((s, e) => evolve(s, e.event), null);
+      expect(await findEnvironment(db, ORG, id)).toEqual(fold);
+    }
+    expect(await findEnvironment(db, ORG, A)).toMatchObject({ name: 'y', description: 'second', metadata: { owner: 'me' }, version: 3 });
+    expect(await findEnvironment(db, ORG, B)).toMatchObject({ name: 'x', archived_at: instant(8), version: 4 });
+  });
+
+  it('remove the row of a deleted environment and keep its history', async () => {
+    expect(await findEnvironment(db, ORG, C)).toBeNull();
+    const versions = inline.versions.filter((v) => (v as { environment_id: string }).environment_id === C);
+    expect(versions.map((v) => (v as { operation: string }).operation).sort()).toEqual(['created', 'deleted']);
+    expect(versions.find((v) => (v as { operation: string }).operation === 'deleted')).toMatchObject({ environment: null, changes: [] });
+  });
+
+  it('write one version row per event, derived from the event and the state it produced', async () => {
+    expect(inline.versions).toHaveLength(log.length);
+    const created = inline.versions.find((v) => (v as { event_position: number }).event_position === log[0].position);
+    expect(created).toMatchObject({
+      organization_id: ORG,
+      environment_id: A,
+      version: 1,
+      operation: 'created',
+      created_at: instant(1),
+      actor_type: 'cli_actor',
+      api_key_id: null,
+      request_id: null,
+      environment: { id: A, name: 'x', description: 'first' },
+    });
+    const modified = inline.versions.find((v) => (v as { event_position: number }).event_position === log[3].position);
+    expect(modified).toMatchObject({ operation: 'modified', version: 2, changes: expect.arrayContaining([{ path: 'description', from: 'first', to: 'second' }]) });
+  });
+
+  it('write the same rows from the whole log as one batch as from a batch per command', async () => {
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`DELETE FROM environments`);
+      await tx.execute(sql`DELETE FROM environment_versions`);
+      const states = new Map<string, DeciderState>();
+      const evolved: EvolvedEvent[] = log.map((stored) => {
+        const id = stored.event.data.environment_id;
+        const after = evolve(states.get(id) ?? null, stored.event);
+        states.set(id, after);
+        return { stored, after };
+      });
+      await applyProjections(tx, evolved, LIVE_TABLES);
+    });
+    expect(await readModels(db)).toEqual(inline);
+  });
+
+  it('are rebuilt from the log to the same rows, which verify finds equal', async () => {
+    const report = await rebuildProjections(db);
+    expect(report).toMatchObject({ events: log.length, environments: 2, versions: log.length });
+    expect(await readModels(db)).toEqual(inline);
+    expect(await verifyProjections(db)).toEqual({ events: log.length, rows_compared: 2 + log.length, differences: [], truncated: false });
+  });
+});
