@@ -11,7 +11,7 @@ import { RevokeApiKeyCommand } from './commands/revoke-api-key/revoke-api-key.co
 import { RotateApiKeyCommand } from './commands/rotate-api-key/rotate-api-key.command';
 import type { ApiKeyEvent } from './domain/api-key';
 import { DEFAULT_SCOPE, isScope, Scope } from './domain/scope';
-import { findApiKey, findKeyForSecret, findUnadoptedKeys, listAllApiKeys } from './projections/api-keys.read-model';
+import { findApiKey, findKeyForSecret, findUnadoptedKeys, listAllApiKeys, recordKeyUse } from './projections/api-keys.read-model';
 import { ApiKeyResource, presentApiKey } from './resources/api-key.resource';
 import { organizationsTable } from './tables';
 
@@ -84,9 +84,7 @@ export class ApiKeysService {
     if (this.lastUseNoted.size >= 10_000) this.lastUseNoted.clear();
     this.lastUseNoted.set(id, at);
     setImmediate(() => {
-      this.db
-        .execute(sql`UPDATE api_keys SET last_used_at = ${sql.timestamp(now)} WHERE id = ${id} AND (last_used_at IS NULL OR last_used_at < ${sql.timestamp(now)})`)
-        .catch(() => this.lastUseNoted.delete(id));
+      recordKeyUse(this.db, id, now).catch(() => this.lastUseNoted.delete(id));
     });
   }
 

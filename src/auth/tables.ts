@@ -1,13 +1,12 @@
 import { defineTable } from '../database/table';
 import { historyColumns } from '../organizations/tables';
 
-export { organizationsTable, organizationVersionsTable } from '../organizations/tables';
+export { organizationsTable } from '../organizations/tables';
 
 /**
  * API keys, a projection of each key's events (`version` counts them; 0 for
  * a key that predates key events until it is adopted at start-up). Only a
- * hash of each secret is stored. `last_used_at` is operational, written
- * outside the event log and kept by every projection write.
+ * hash of each secret is stored.
  */
 export const apiKeysTable = defineTable({
   name: 'api_keys',
@@ -21,13 +20,19 @@ export const apiKeysTable = defineTable({
     name: 'text?',
     scope: 'text',
     expires_at: 'timestamp?',
-    last_used_at: 'timestamp?',
     previous_key_hash: 'text?',
     previous_key_expires_at: 'timestamp?',
     version: 'integer',
   },
   primaryKey: 'id',
   unique: { api_keys_key_hash_unique: ['key_hash'] },
+});
+
+/** When each key was last used: operational, written outside the event log, at most once a minute per key. */
+export const apiKeyUsageTable = defineTable({
+  name: 'api_key_usage',
+  columns: { api_key_id: 'id', last_used_at: 'timestamp' },
+  primaryKey: 'api_key_id',
 });
 
 /** Every change of every key: who created, rotated or revoked it, when, from where. */

@@ -40,7 +40,6 @@ export class KeysFreezeSources1764600000000 implements MigrationInterface {
       'ALTER TABLE api_keys ADD COLUMN name text',
       `ALTER TABLE api_keys ADD COLUMN scope text NOT NULL DEFAULT 'write'`,
       `ALTER TABLE api_keys ADD COLUMN expires_at ${ts}`,
-      `ALTER TABLE api_keys ADD COLUMN last_used_at ${ts}`,
       // A rotated key's previous secret, accepted until previous_key_expires_at (the rotation's grace period).
       'ALTER TABLE api_keys ADD COLUMN previous_key_hash text',
       `ALTER TABLE api_keys ADD COLUMN previous_key_expires_at ${ts}`,
@@ -48,11 +47,20 @@ export class KeysFreezeSources1764600000000 implements MigrationInterface {
       'ALTER TABLE api_keys ADD COLUMN version integer NOT NULL DEFAULT 0',
       'CREATE INDEX api_keys_previous_key_hash ON api_keys (previous_key_hash) WHERE previous_key_hash IS NOT NULL',
       'CREATE INDEX api_keys_org_created ON api_keys (organization_id, created_at DESC, id DESC)',
-      'ALTER TABLE organizations ADD COLUMN frozen_creates integer NOT NULL DEFAULT 0',
-      'ALTER TABLE organizations ADD COLUMN frozen_updates integer NOT NULL DEFAULT 0',
-      'ALTER TABLE organizations ADD COLUMN freeze_reason text',
-      `ALTER TABLE organizations ADD COLUMN frozen_at ${ts}`,
-      'ALTER TABLE organizations ADD COLUMN version integer NOT NULL DEFAULT 0',
+      // When each key was last used: operational, written outside the event log (at most once a minute per key).
+      `CREATE TABLE api_key_usage (
+        api_key_id ${id} PRIMARY KEY,
+        last_used_at ${ts} NOT NULL
+      )`,
+      // An organization's change freeze, a projection of its freeze events (no row: never frozen).
+      `CREATE TABLE organization_freezes (
+        organization_id ${id} PRIMARY KEY,
+        creates integer NOT NULL,
+        updates integer NOT NULL,
+        reason text,
+        frozen_at ${ts},
+        version integer NOT NULL
+      )`,
       'ALTER TABLE environment_versions ADD COLUMN ip_address text',
       'ALTER TABLE environment_versions ADD COLUMN user_agent text',
       ...history('api_key_versions', 'api_key_id', 'api_key'),
@@ -62,13 +70,12 @@ export class KeysFreezeSources1764600000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    await runner.query('DROP TABLE IF EXISTS organization_versions');
+    for (const table of ['organization_versions', 'organization_freezes', 'api_key_usage']) await runner.query(`DROP TABLE IF EXISTS ${table}`);
     await runner.query('DROP TABLE IF EXISTS api_key_versions');
     await runner.query('DROP INDEX IF EXISTS api_keys_previous_key_hash');
     await runner.query('DROP INDEX IF EXISTS api_keys_org_created');
     const drops: [string, string[]][] = [
-      ['api_keys', ['name', 'scope', 'expires_at', 'last_used_at', 'previous_key_hash', 'previous_key_expires_at', 'version']],
-      ['organizations', ['frozen_creates', 'frozen_updates', 'freeze_reason', 'frozen_at', 'version']],
+      ['api_keys', ['name', 'scope', 'expires_at', 'previous_key_hash', 'previous_key_expires_at', 'version']],
       ['environment_versions', ['ip_address', 'user_agent']],
     ];
     for (const [table, columns] of drops) {

@@ -1,23 +1,18 @@
 import { defineTable } from '../database/table';
 
-/**
- * An organization: its identity, and its change freeze (a projection of its
- * OrganizationFrozen / OrganizationUnfrozen events, `version` their count).
- */
+/** An organization: a name for the operator; everything else hangs off its id. Not derived from events. */
 export const organizationsTable = defineTable({
   name: 'organizations',
-  columns: {
-    id: 'id',
-    name: 'text',
-    created_at: 'timestamp',
-    frozen_creates: 'integer',
-    frozen_updates: 'integer',
-    freeze_reason: 'text?',
-    frozen_at: 'timestamp?',
-    version: 'integer',
-  },
+  columns: { id: 'id', name: 'text', created_at: 'timestamp' },
   primaryKey: 'id',
   unique: { organizations_name_unique: ['name'] },
+});
+
+/** An organization's change freeze, a projection of its freeze events (no row: never frozen). */
+export const organizationFreezesTable = defineTable({
+  name: 'organization_freezes',
+  columns: { organization_id: 'id', creates: 'integer', updates: 'integer', reason: 'text?', frozen_at: 'timestamp?', version: 'integer' },
+  primaryKey: 'organization_id',
 });
 
 /** The columns every history table shares (api_key_versions, organization_versions). */

@@ -9,11 +9,11 @@ import { historyRow } from '../../organizations/history/history-row';
 /** A key event and the key's state after it. */
 export interface EvolvedApiKeyEvent {
   stored: StoredEvent<ApiKeyEvent>;
-  after: ApiKeyState;
+  /** Never null after a key event; typed as the aggregate's state. */
+  after: ApiKeyState | null;
 }
 
-/** The columns a key's events decide; `last_used_at` is not among them and survives every write. */
-const EVENT_COLUMNS = apiKeysTable.columnNames.filter((column) => column !== 'last_used_at');
+const COLUMNS = apiKeysTable.columnNames;
 
 const operations = { ApiKeyCreated: 'created', ApiKeyRotated: 'rotated', ApiKeyRevoked: 'revoked' } as const;
 
@@ -38,22 +38,22 @@ function changesOf(event: ApiKeyEvent): { path: string; from: unknown; to: unkno
 
 /**
  * Writes what a batch of key events did: each touched key's final state
- * (upserted, keeping `last_used_at`) and one history row per event.
+ * (upserted) and one history row per event.
  */
 export async function projectApiKeyEvents(tx: Sql, events: readonly EvolvedApiKeyEvent[]): Promise<void> {
   const latest = new Map<string, ApiKeyState>();
-  for (const { after } of events) latest.set(after.id, after);
-  const updates = sql.join(EVENT_COLUMNS.filter((c) => c !== 'id').map((c) => sql.raw(`${c} = excluded.${c}`)));
+  for (const { after } of events) if (after) latest.set(after.id, after);
+  const updates = sql.join(COLUMNS.filter((c) => c !== 'id').map((c) => sql.raw(`${c} = excluded.${c}`)));
   for (const state of latest.values()) {
     await tx.execute(
-      sql`INSERT INTO ${apiKeysTable.ref} (${sql.identifiers(EVENT_COLUMNS)}) VALUES ${sql.tuple(apiKeysTable.valuesOf({ ...state }, EVENT_COLUMNS))}
+      sql`INSERT INTO ${apiKeysTable.ref} (${sql.identifiers(COLUMNS)}) VALUES ${sql.tuple(apiKeysTable.valuesOf({ ...state }, COLUMNS))}
           ON CONFLICT (id) DO UPDATE SET ${updates}`,
     );
   }
   const rows = events.map(({ stored, after }) => ({
     ...historyRow(stored, 'keyver_', operations[stored.event.type], changesOf(stored.event)),
-    api_key_id: after.id,
-    api_key: presentApiKeySnapshot(after),
+    api_key_id: stored.event.data.api_key_id,
+    api_key: after && presentApiKeySnapshot(after),
   }));
   for (const insert of insertRows(apiKeyVersionsTable, rows)) await tx.execute(insert);
 }

@@ -1,8 +1,9 @@
 import type { PagePosition } from '../../common/page-cursor';
+import { timestampOf } from '../../common/rows';
 import { Sql, sql } from '../../database/database';
 import type { ApiKeyState } from '../domain/api-key';
 import { isScope } from '../domain/scope';
-import { apiKeysTable, organizationsTable } from '../tables';
+import { apiKeysTable, apiKeyUsageTable, organizationsTable } from '../tables';
 
 export interface ApiKeyRecord {
   state: ApiKeyState;
@@ -11,24 +12,27 @@ export interface ApiKeyRecord {
 
 function recordOf(raw: Record<string, unknown>): ApiKeyRecord {
   const row = apiKeysTable.decode(raw);
-  const { last_used_at, ...rest } = row;
-  const scope = isScope(rest.scope) ? rest.scope : 'read';
-  return { state: { ...(rest as unknown as ApiKeyState), scope }, last_used_at: last_used_at as string | null };
+  const scope = isScope(row.scope) ? row.scope : 'read';
+  const lastUsed = raw.last_used_at === null || raw.last_used_at === undefined ? null : timestampOf(raw.last_used_at);
+  return { state: { ...(row as unknown as ApiKeyState), scope }, last_used_at: lastUsed };
 }
+
+/** A key's columns and when it was last used. */
+const KEY_WITH_USAGE = sql`SELECT ${sql.join(apiKeysTable.columnNames.map((c) => sql.raw(`k.${c}`)))}, u.last_used_at
+  FROM ${apiKeysTable.ref} k LEFT JOIN ${apiKeyUsageTable.ref} u ON u.api_key_id = k.id`;
 
 /** One key, in its organization (or in any, for the operator's CLI). */
 export async function findApiKey(db: Sql, id: string, organizationId?: string): Promise<ApiKeyRecord | null> {
-  const inOrganization = organizationId === undefined ? sql.empty : sql` AND organization_id = ${organizationId}`;
-  const rows = await db.query(sql`SELECT ${apiKeysTable.columnList} FROM ${apiKeysTable.ref} WHERE id = ${id}${inOrganization}`);
+  const inOrganization = organizationId === undefined ? sql.empty : sql` AND k.organization_id = ${organizationId}`;
+  const rows = await db.query(sql`${KEY_WITH_USAGE} WHERE k.id = ${id}${inOrganization}`);
   return rows.length ? recordOf(rows[0]) : null;
 }
 
 /** The organization's keys, newest first, after a keyset position: `limit + 1` rows so the caller knows whether more exist. */
 export async function listApiKeys(db: Sql, organizationId: string, after: PagePosition | null, limit: number): Promise<ApiKeyRecord[]> {
-  const cursor = after ? sql` AND (created_at, id) < (${sql.timestamp(after.c)}, ${after.i})` : sql.empty;
+  const cursor = after ? sql` AND (k.created_at, k.id) < (${sql.timestamp(after.c)}, ${after.i})` : sql.empty;
   const rows = await db.query(
-    sql`SELECT ${apiKeysTable.columnList} FROM ${apiKeysTable.ref} WHERE organization_id = ${organizationId}${cursor}
-        ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`,
+    sql`${KEY_WITH_USAGE} WHERE k.organization_id = ${organizationId}${cursor} ORDER BY k.created_at DESC, k.id DESC LIMIT ${limit + 1}`,
   );
   return rows.map(recordOf);
 }
@@ -36,8 +40,8 @@ export async function listApiKeys(db: Sql, organizationId: string, after: PagePo
 /** Every key of every organization with its organization's name, oldest first (the CLI's listing). */
 export async function listAllApiKeys(db: Sql): Promise<(ApiKeyRecord & { organization: string })[]> {
   const rows = await db.query<Record<string, unknown> & { organization: string }>(
-    sql`SELECT ${sql.join(apiKeysTable.columnNames.map((c) => sql.raw(`k.${c}`)))}, o.name AS organization
-        FROM ${apiKeysTable.ref} k JOIN ${organizationsTable.ref} o ON o.id = k.organization_id ORDER BY k.created_at, k.id`,
+    sql`SELECT q.*, o.name AS organization FROM (${KEY_WITH_USAGE}) q
+        JOIN ${organizationsTable.ref} o ON o.id = q.organization_id ORDER BY q.created_at, q.id`,
   );
   return rows.map((row) => ({ ...recordOf(row), organization: row.organization }));
 }
@@ -68,6 +72,15 @@ export async function findKeyForSecret(db: Sql, hash: string, now: string): Prom
 
 /** Keys that predate key events (version 0): each gets its creation recorded at start-up. */
 export async function findUnadoptedKeys(db: Sql): Promise<ApiKeyRecord[]> {
-  const rows = await db.query(sql`SELECT ${apiKeysTable.columnList} FROM ${apiKeysTable.ref} WHERE version = 0 ORDER BY created_at, id`);
+  const rows = await db.query(sql`${KEY_WITH_USAGE} WHERE k.version = 0 ORDER BY k.created_at, k.id`);
   return rows.map(recordOf);
+}
+
+/** Records that a key was used at `now`, unless a later use is recorded already. */
+export function recordKeyUse(db: Sql, id: string, now: string): Promise<number> {
+  return db.execute(
+    sql`INSERT INTO ${apiKeyUsageTable.ref} (api_key_id, last_used_at) VALUES (${id}, ${now})
+        ON CONFLICT (api_key_id) DO UPDATE SET last_used_at = excluded.last_used_at
+        WHERE ${apiKeyUsageTable.ref}.last_used_at < excluded.last_used_at`,
+  );
 }

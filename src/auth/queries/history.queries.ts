@@ -4,7 +4,8 @@ import { encodePageCursor } from '../../common/page-cursor';
 import { Database, DATABASE } from '../../database/database';
 import { HistoryPosition, listHistory, positionOf } from '../../organizations/history/history.read-model';
 import { CreatedBy, presentCreatedBy } from '../../organizations/history/created-by';
-import { apiKeyVersionsTable, organizationVersionsTable } from '../tables';
+import { organizationVersionsTable } from '../../organizations/tables';
+import { apiKeyVersionsTable } from '../tables';
 
 /** One recorded change of a key (`api_key_version`) or of the organization's freeze (`organization_version`). */
 export interface HistoryEntry {

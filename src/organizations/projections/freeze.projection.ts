@@ -1,0 +1,40 @@
+import { Sql, sql } from '../../database/database';
+import { insertRows } from '../../database/table';
+import type { StoredEvent } from '../../event-store/event-store';
+import type { FreezeState, OrganizationEvent } from '../domain/freeze';
+import { historyRow } from '../history/history-row';
+import { organizationFreezesTable, organizationVersionsTable } from '../tables';
+
+export interface EvolvedOrganizationEvent {
+  stored: StoredEvent<OrganizationEvent>;
+  after: FreezeState;
+}
+
+/** The freeze as its history shows it. */
+export function presentFreeze(state: FreezeState) {
+  return { creates: state.creates, updates: state.updates, reason: state.reason, frozen_at: state.frozen_at };
+}
+
+function rowOf(state: FreezeState) {
+  return { ...state, creates: state.creates ? 1 : 0, updates: state.updates ? 1 : 0 };
+}
+
+/** Writes what a batch of freeze events did: each organization's final freeze row and one history row per event. */
+export async function projectFreezeEvents(tx: Sql, events: readonly EvolvedOrganizationEvent[]): Promise<void> {
+  const latest = new Map<string, FreezeState>();
+  for (const { after } of events) latest.set(after.organization_id, after);
+  const table = organizationFreezesTable;
+  const updates = sql.join(table.columnNames.filter((c) => c !== 'organization_id').map((c) => sql.raw(`${c} = excluded.${c}`)));
+  for (const state of latest.values()) {
+    await tx.execute(
+      sql`INSERT INTO ${table.ref} (${table.columnList}) VALUES ${sql.tuple(table.valuesOf(rowOf(state)))}
+          ON CONFLICT (organization_id) DO UPDATE SET ${updates}`,
+    );
+  }
+  const rows = events.map(({ stored, after }) => {
+    const operation = stored.event.type === 'OrganizationFrozen' ? 'frozen' : 'unfrozen';
+    const changes = [{ path: 'freeze', from: null, to: presentFreeze(after) }];
+    return { ...historyRow(stored, 'orgver_', operation, changes), organization: presentFreeze(after) };
+  });
+  for (const insert of insertRows(organizationVersionsTable, rows)) await tx.execute(insert);
+}
