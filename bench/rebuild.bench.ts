@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import { SystemClock } from '../src/common/clock';
 import { newEnvironmentId } from '../src/common/ids';
 import { EnvironmentCommandExecutor } from '../src/environments/commands/environment-command.executor';
-import { rebuildProjections, verifyProjections } from '../src/environments/projections/projection-rebuild';
+import { rebuildProjections, verifyProjections } from '../src/projections';
 import { benchDatabase } from './support';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);

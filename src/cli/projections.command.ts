@@ -1,5 +1,5 @@
 import type { Database } from '../database/database';
-import { rebuildProjections, verifyProjections } from '../environments/projections/projection-rebuild';
+import { rebuildProjections, verifyProjections } from '../projections';
 import { ParsedArgs, UsageError } from './args';
 
 export const PROJECTIONS_USAGE = `projections rebuild [--json]        rebuild every read model from the event log and swap it in

@@ -5,7 +5,7 @@ import type { Database, Sql } from '../database/database';
 import { sql } from '../database/database';
 import { insertRows, Table } from '../database/table';
 import { verifyAudit } from '../audit/audit-verify';
-import { rebuildWithin } from '../environments/projections/projection-rebuild';
+import { rebuildWithin } from '../projections';
 import { chainHeadsTable, eventsTable } from '../event-store/tables';
 import { EXPORT_FORMAT, ImportError, Line, parseLine } from './export-format';
 
@@ -17,10 +17,19 @@ const TABLE_OF: Partial<Record<Line['kind'], Table>> = {
   chain_head: chainHeadsTable,
 };
 
+/**
+ * What an api_key line of an export made before keys had scopes and events
+ * lacks: such a key imports as a write key without history (version 0),
+ * whose creation the next start-up records. Keys with events are rebuilt
+ * from them after the import.
+ */
+const API_KEY_DEFAULTS = { name: null, scope: 'write', expires_at: null, previous_key_hash: null, previous_key_expires_at: null, version: 0 };
+
 async function insert(tx: Sql, line: Line): Promise<void> {
   const table = TABLE_OF[line.kind];
   if (!table) throw new ImportError(`unexpected line of kind ${JSON.stringify((line as { kind?: unknown }).kind)}`);
-  for (const statement of insertRows(table, [line as unknown as Record<string, unknown>])) await tx.execute(statement);
+  const row = line.kind === 'api_key' ? { ...API_KEY_DEFAULTS, ...line } : line;
+  for (const statement of insertRows(table, [row as unknown as Record<string, unknown>])) await tx.execute(statement);
 }
 
 /** What an import loaded and rebuilt. */
@@ -86,12 +95,12 @@ export async function importData(db: Database, file: string): Promise<ImportRepo
       const first = audit.problems[0] ?? audit.organizations.find((o) => !o.valid)?.problem?.message;
       throw new ImportError(`the audit chain in the export does not verify: ${first}; nothing was imported`);
     }
-    let rebuilt: { environments: number; versions: number };
+    let rebuilt: Awaited<ReturnType<typeof rebuildWithin>>;
     try {
       rebuilt = await rebuildWithin(tx);
     } catch (error) {
       throw new ImportError(`the events in the export cannot be replayed: ${(error as Error).message}; nothing was imported`);
     }
-    return { organizations: end.organizations, api_keys: end.api_keys, events: end.events, ...rebuilt };
+    return { organizations: end.organizations, api_keys: end.api_keys, events: end.events, environments: rebuilt.environments, versions: rebuilt.versions };
   });
 }

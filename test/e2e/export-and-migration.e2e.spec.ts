@@ -183,7 +183,8 @@ describe('moving an installation from SQLite to PostgreSQL', () => {
 
   it('refuses an export whose chain verifies but whose events cannot be replayed, and imports nothing', async () => {
     const lines = readFileSync(file, 'utf8').trim().split('\n');
-    const at = lines.findIndex((line) => JSON.parse(line).kind === 'event');
+    // The first environment event (keys have events of their own, earlier in the log).
+    const at = lines.findIndex((line) => JSON.parse(line).kind === 'event' && JSON.parse(line).type === 'EnvironmentCreated');
     const event = JSON.parse(lines[at]);
     const dir = mkdtempSync(join(tmpdir(), 'sandbase-import-'));
     try {

@@ -4,7 +4,7 @@ import { DeciderState, evolve } from '../../src/environments/domain/decider';
 import type { EnvironmentEvent } from '../../src/environments/domain/events';
 import { applyProjections, projectEvents } from '../../src/environments/projections/environment.projector';
 import type { EvolvedEvent } from '../../src/environments/projections/projection';
-import { rebuildProjections, verifyProjections } from '../../src/environments/projections/projection-rebuild';
+import { rebuildProjections, verifyProjections } from '../../src/projections';
 import { findEnvironment } from '../../src/environments/projections/environments.read-model';
 import { LIVE_TABLES } from '../../src/environments/projections/tables';
 import { openTestDatabase } from '../support/open-database';

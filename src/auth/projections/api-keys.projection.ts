@@ -1,6 +1,7 @@
 import { sql, Sql } from '../../database/database';
 import { insertRows } from '../../database/table';
 import type { StoredEvent } from '../../event-store/event-store';
+import type { TableNames } from '../../event-store/projection-family';
 import type { ApiKeyEvent, ApiKeyState } from '../domain/api-key';
 import { presentApiKeySnapshot } from '../resources/api-key.resource';
 import { apiKeysTable, apiKeyVersionsTable } from '../tables';
@@ -40,13 +41,17 @@ function changesOf(event: ApiKeyEvent): { path: string; from: unknown; to: unkno
  * Writes what a batch of key events did: each touched key's final state
  * (upserted) and one history row per event.
  */
-export async function projectApiKeyEvents(tx: Sql, events: readonly EvolvedApiKeyEvent[]): Promise<void> {
+export async function projectApiKeyEvents(
+  tx: Sql,
+  events: readonly EvolvedApiKeyEvent[],
+  tables: TableNames = { api_keys: apiKeysTable.name, api_key_versions: apiKeyVersionsTable.name },
+): Promise<void> {
   const latest = new Map<string, ApiKeyState>();
   for (const { after } of events) if (after) latest.set(after.id, after);
   const updates = sql.join(COLUMNS.filter((c) => c !== 'id').map((c) => sql.raw(`${c} = excluded.${c}`)));
   for (const state of latest.values()) {
     await tx.execute(
-      sql`INSERT INTO ${apiKeysTable.ref} (${sql.identifiers(COLUMNS)}) VALUES ${sql.tuple(apiKeysTable.valuesOf({ ...state }, COLUMNS))}
+      sql`INSERT INTO ${sql.raw(tables.api_keys)} (${sql.identifiers(COLUMNS)}) VALUES ${sql.tuple(apiKeysTable.valuesOf({ ...state }, COLUMNS))}
           ON CONFLICT (id) DO UPDATE SET ${updates}`,
     );
   }
@@ -55,5 +60,5 @@ export async function projectApiKeyEvents(tx: Sql, events: readonly EvolvedApiKe
     api_key_id: stored.event.data.api_key_id,
     api_key: after && presentApiKeySnapshot(after),
   }));
-  for (const insert of insertRows(apiKeyVersionsTable, rows)) await tx.execute(insert);
+  for (const insert of insertRows(apiKeyVersionsTable, rows, tables.api_key_versions)) await tx.execute(insert);
 }

@@ -44,12 +44,7 @@ export const environmentVersionsTable = defineTable({
   },
 });
 
-/** The read-model tables, by the key the projections use. */
-export const READ_MODEL_TABLES = { environments: environmentsTable, versions: environmentVersionsTable } as const;
-export type ReadModelKey = keyof typeof READ_MODEL_TABLES;
-
-/** Where the projections write: the live read model, or scratch copies during a rebuild. */
-export type ProjectionTables = Readonly<Record<ReadModelKey, string>>;
+/** Where the projections write, by read-model key: the live tables, or scratch copies during a rebuild (see environment-family.ts). */
+export type ProjectionTables = Readonly<Record<'environments' | 'versions', string>>;
 
 export const LIVE_TABLES: ProjectionTables = { environments: environmentsTable.name, versions: environmentVersionsTable.name };
-export const SCRATCH_TABLES: ProjectionTables = { environments: 'rebuild_environments', versions: 'rebuild_environment_versions' };

@@ -1,13 +1,15 @@
 import { Sql, sql } from '../../database/database';
 import { insertRows } from '../../database/table';
 import type { StoredEvent } from '../../event-store/event-store';
+import type { TableNames } from '../../event-store/projection-family';
 import type { FreezeState, OrganizationEvent } from '../domain/freeze';
 import { historyRow } from '../history/history-row';
 import { organizationFreezesTable, organizationVersionsTable } from '../tables';
 
 export interface EvolvedOrganizationEvent {
   stored: StoredEvent<OrganizationEvent>;
-  after: FreezeState;
+  /** Never null after a freeze event; typed as the family's state. */
+  after: FreezeState | null;
 }
 
 /** The freeze as its history shows it. */
@@ -20,21 +22,25 @@ function rowOf(state: FreezeState) {
 }
 
 /** Writes what a batch of freeze events did: each organization's final freeze row and one history row per event. */
-export async function projectFreezeEvents(tx: Sql, events: readonly EvolvedOrganizationEvent[]): Promise<void> {
+export async function projectFreezeEvents(
+  tx: Sql,
+  events: readonly EvolvedOrganizationEvent[],
+  tables: TableNames = { organization_freezes: organizationFreezesTable.name, organization_versions: organizationVersionsTable.name },
+): Promise<void> {
   const latest = new Map<string, FreezeState>();
-  for (const { after } of events) latest.set(after.organization_id, after);
+  for (const { after } of events) if (after) latest.set(after.organization_id, after);
   const table = organizationFreezesTable;
   const updates = sql.join(table.columnNames.filter((c) => c !== 'organization_id').map((c) => sql.raw(`${c} = excluded.${c}`)));
   for (const state of latest.values()) {
     await tx.execute(
-      sql`INSERT INTO ${table.ref} (${table.columnList}) VALUES ${sql.tuple(table.valuesOf(rowOf(state)))}
+      sql`INSERT INTO ${sql.raw(tables.organization_freezes)} (${table.columnList}) VALUES ${sql.tuple(table.valuesOf(rowOf(state)))}
           ON CONFLICT (organization_id) DO UPDATE SET ${updates}`,
     );
   }
   const rows = events.map(({ stored, after }) => {
     const operation = stored.event.type === 'OrganizationFrozen' ? 'frozen' : 'unfrozen';
-    const changes = [{ path: 'freeze', from: null, to: presentFreeze(after) }];
-    return { ...historyRow(stored, 'orgver_', operation, changes), organization: presentFreeze(after) };
+    const freeze = after && presentFreeze(after);
+    return { ...historyRow(stored, 'orgver_', operation, [{ path: 'freeze', from: null, to: freeze }]), organization: freeze };
   });
-  for (const insert of insertRows(organizationVersionsTable, rows)) await tx.execute(insert);
+  for (const insert of insertRows(organizationVersionsTable, rows, tables.organization_versions)) await tx.execute(insert);
 }

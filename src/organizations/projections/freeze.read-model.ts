@@ -3,8 +3,8 @@ import { FreezeState, unfrozen } from '../domain/freeze';
 import { organizationFreezesTable } from '../tables';
 
 /** The organization's freeze; read under its log lock by writers, so it holds until they commit. */
-export async function findFreeze(db: Sql, organizationId: string): Promise<FreezeState> {
-  const rows = await db.query(sql`SELECT ${organizationFreezesTable.columnList} FROM ${organizationFreezesTable.ref} WHERE organization_id = ${organizationId}`);
+export async function findFreeze(db: Sql, organizationId: string, table = organizationFreezesTable.name): Promise<FreezeState> {
+  const rows = await db.query(sql`SELECT ${organizationFreezesTable.columnList} FROM ${sql.raw(table)} WHERE organization_id = ${organizationId}`);
   if (!rows.length) return unfrozen(organizationId);
   const row = organizationFreezesTable.decode(rows[0]);
   return {

@@ -1,4 +1,4 @@
-/** Replaying the log into the read models: replay.ts (the batch loop), rebuild.ts (the swap), verify.ts (the comparison). */
+/** Replaying the log into every read model: replay.ts (the batch loop over the families), rebuild.ts (the swap), verify.ts (the comparison). */
 export { LogReplayError } from './replay';
 export { rebuildProjections, rebuildWithin } from './rebuild';
 export type { RebuildReport } from './rebuild';

@@ -1,13 +1,14 @@
-import { Database, Session, Sql, sql } from '../../database/database';
-import { LOG_START } from '../../event-store/event-store';
-import { eventsTable } from '../../event-store/tables';
+import { Database, Session, Sql, sql } from '../database/database';
+import { LOG_START } from '../event-store/event-store';
+import { eventsTable } from '../event-store/tables';
+import { readModels } from './families';
 import { createScratchTables, dropScratchTables, projectLog } from './replay';
-import { LIVE_TABLES, READ_MODEL_TABLES, SCRATCH_TABLES } from './tables';
 
-export interface RebuildReport {
+/** Rows per read model after a rebuild, by read-model key (`environments`, `versions`, `api_keys`, ...). */
+export type RebuiltCounts = Record<string, number>;
+
+export interface RebuildReport extends RebuiltCounts {
   events: number;
-  environments: number;
-  versions: number;
   seconds: number;
 }
 
@@ -33,22 +34,22 @@ export async function rebuildProjections(db: Database): Promise<RebuildReport> {
       return projectLog(tx, LOG_START, { everythingVisible: false });
     }, 'read');
     return session.transaction(async (tx) => {
-      await tx.lockTablesForWrite([eventsTable.name, LIVE_TABLES.environments, LIVE_TABLES.versions]);
+      await tx.lockTablesForWrite([eventsTable.name, ...readModels().map(({ table }) => table.name)]);
       const rest = await projectLog(tx, bulk.checkpoint, { everythingVisible: true });
       const swapped = await swapIn(tx);
-      return { events: bulk.events + rest.events, ...swapped, seconds: (Date.now() - started) / 1000 };
+      return { ...swapped, events: bulk.events + rest.events, seconds: (Date.now() - started) / 1000 };
     });
   });
 }
 
 /** Replaces the live read models with the scratch tables, which it drops. */
-async function swapIn(tx: Sql): Promise<{ environments: number; versions: number }> {
-  for (const key of ['versions', 'environments'] as const) {
-    const columns = READ_MODEL_TABLES[key].columnList;
-    await tx.execute(sql`DELETE FROM ${sql.raw(LIVE_TABLES[key])}`);
-    await tx.execute(sql`INSERT INTO ${sql.raw(LIVE_TABLES[key])} (${columns}) SELECT ${columns} FROM ${sql.raw(SCRATCH_TABLES[key])}`);
+async function swapIn(tx: Sql): Promise<RebuiltCounts> {
+  const counts: RebuiltCounts = {};
+  for (const { key, table, scratch, notDerived } of readModels()) {
+    await tx.execute(notDerived ? sql`DELETE FROM ${table.ref} WHERE NOT (${notDerived})` : sql`DELETE FROM ${table.ref}`);
+    await tx.execute(sql`INSERT INTO ${table.ref} (${table.columnList}) SELECT ${table.columnList} FROM ${sql.raw(scratch)}`);
+    counts[key] = await count(tx, table.name);
   }
-  const counts = { environments: await count(tx, LIVE_TABLES.environments), versions: await count(tx, LIVE_TABLES.versions) };
   await dropScratchTables(tx);
   return counts;
 }
@@ -58,8 +59,8 @@ async function swapIn(tx: Sql): Promise<{ environments: number; versions: number
  * nothing else writes to meanwhile (an import into an empty database): a log
  * that cannot be replayed fails the transaction, and nothing is committed.
  */
-export async function rebuildWithin(tx: Sql): Promise<{ events: number; environments: number; versions: number }> {
+export async function rebuildWithin(tx: Sql): Promise<RebuiltCounts & { events: number }> {
   await createScratchTables(tx);
   const { events } = await projectLog(tx, LOG_START, { everythingVisible: true });
-  return { events, ...(await swapIn(tx)) };
+  return { ...(await swapIn(tx)), events };
 }

@@ -1,9 +1,9 @@
-import { canonicalJson } from '../../event-store/canonical-json';
-import { Database, Sql, sql } from '../../database/database';
-import type { Table } from '../../database/table';
-import { LOG_START } from '../../event-store/event-store';
+import { Database, Sql, sql } from '../database/database';
+import { canonicalJson } from '../event-store/canonical-json';
+import { LOG_START } from '../event-store/event-store';
+import type { ReadModel } from '../event-store/projection-family';
+import { readModels } from './families';
 import { BATCH, createScratchTables, dropScratchTables, projectLog } from './replay';
-import { LIVE_TABLES, READ_MODEL_TABLES, ReadModelKey, SCRATCH_TABLES } from './tables';
 
 export interface RowDifference {
   table: string;
@@ -20,23 +20,22 @@ export interface VerifyReport {
   truncated: boolean;
 }
 
-function normalizeRow(key: ReadModelKey, row: Record<string, unknown>): string {
-  return canonicalJson((READ_MODEL_TABLES[key] as Table).decode(row));
-}
-
-/** Walks two tables in id order side by side, in batches. */
+/** Walks a live table and its rebuilt copy in primary-key order side by side, in batches. */
 async function compareTables(
   tx: Sql,
-  key: ReadModelKey,
+  { table, scratch, notDerived }: ReadModel,
   differences: RowDifference[],
   max: number,
 ): Promise<{ compared: number; more: boolean }> {
-  const live = LIVE_TABLES[key];
-  const scratch = SCRATCH_TABLES[key];
-  const columns = READ_MODEL_TABLES[key].columnList;
-  const page = (table: string, after: string) =>
-    tx.query<Record<string, unknown>>(sql`SELECT ${columns} FROM ${sql.raw(table)} WHERE id > ${after} ORDER BY id LIMIT ${BATCH}`);
-  let liveRows = await page(live, '');
+  const key = sql.raw(table.primaryKey);
+  const page = (name: string, after: string) => {
+    const derivedOnly = name === table.name && notDerived ? sql` AND NOT (${notDerived})` : sql.empty;
+    return tx.query<Record<string, unknown>>(
+      sql`SELECT ${table.columnList} FROM ${sql.raw(name)} WHERE ${key} > ${after}${derivedOnly} ORDER BY ${key} LIMIT ${BATCH}`,
+    );
+  };
+  const idOf = (row: Record<string, unknown>) => String(row[table.primaryKey]);
+  let liveRows = await page(table.name, '');
   let scratchRows = await page(scratch, '');
   let i = 0;
   let j = 0;
@@ -48,30 +47,30 @@ async function compareTables(
   };
   for (;;) {
     if (i === liveRows.length && liveRows.length === BATCH) {
-      liveRows = await page(live, String(liveRows[i - 1].id));
+      liveRows = await page(table.name, idOf(liveRows[i - 1]));
       i = 0;
     }
     if (j === scratchRows.length && scratchRows.length === BATCH) {
-      scratchRows = await page(scratch, String(scratchRows[j - 1].id));
+      scratchRows = await page(scratch, idOf(scratchRows[j - 1]));
       j = 0;
     }
     const a = liveRows[i];
     const b = scratchRows[j];
     if (!a && !b) return { compared, more };
     compared++;
-    const idA = a ? String(a.id) : null;
-    const idB = b ? String(b.id) : null;
+    const idA = a ? idOf(a) : null;
+    const idB = b ? idOf(b) : null;
     if (idA !== null && (idB === null || idA < idB)) {
-      note({ table: live, id: idA, problem: 'not derivable from the event log' });
+      note({ table: table.name, id: idA, problem: 'not derivable from the event log' });
       i++;
     } else if (idB !== null && (idA === null || idB < idA)) {
-      note({ table: live, id: idB, problem: 'missing from live table' });
+      note({ table: table.name, id: idB, problem: 'missing from live table' });
       j++;
     } else {
-      const left = JSON.parse(normalizeRow(key, a)) as Record<string, unknown>;
-      const right = JSON.parse(normalizeRow(key, b)) as Record<string, unknown>;
+      const left = table.decode(a) as Record<string, unknown>;
+      const right = table.decode(b) as Record<string, unknown>;
       const columnsDiffering = Object.keys(left).filter((c) => canonicalJson(left[c]) !== canonicalJson(right[c]));
-      if (columnsDiffering.length) note({ table: live, id: idA!, problem: 'differs', columns: columnsDiffering });
+      if (columnsDiffering.length) note({ table: table.name, id: idA!, problem: 'differs', columns: columnsDiffering });
       i++;
       j++;
     }
@@ -79,7 +78,7 @@ async function compareTables(
 }
 
 /**
- * Rebuilds the projections into temporary tables from one consistent
+ * Rebuilds every projection into temporary tables from one consistent
  * snapshot of the log and compares them with the live tables of the same
  * snapshot. Changes nothing.
  */
@@ -91,8 +90,8 @@ export async function verifyProjections(db: Database, maxDifferences = 50): Prom
       const differences: RowDifference[] = [];
       let compared = 0;
       let truncated = false;
-      for (const key of ['environments', 'versions'] as const) {
-        const result = await compareTables(tx, key, differences, maxDifferences);
+      for (const model of readModels()) {
+        const result = await compareTables(tx, model, differences, maxDifferences);
         compared += result.compared;
         truncated ||= result.more;
       }

@@ -1,0 +1,49 @@
+import type { Sql, SqlFragment } from '../database/database';
+import type { Table } from '../database/table';
+import type { StoredEvent } from './stored-event';
+
+type AnyEvent = { type: string; data: unknown };
+
+/** A read-model table and the name of its scratch copy during a rebuild. */
+export interface ReadModel {
+  table: Table;
+  scratch: string;
+  /**
+   * Live rows that are not derived from the log (yet) and must survive a
+   * rebuild: kept as they are, and left out of verification.
+   */
+  notDerived?: SqlFragment;
+}
+
+/** Where a family's projections write, by read-model key: the live tables, or the scratch copies. */
+export type TableNames = Readonly<Record<string, string>>;
+
+/**
+ * The projections of one kind of stream (environments, API keys,
+ * organizations), described so that one replay can rebuild and verify them
+ * all from the log: which events are theirs, how a stream's state evolves,
+ * and how a batch of evolved events is written (the same code writes a
+ * command's events inline, into the live tables).
+ */
+export interface ProjectionFamily<S = unknown, E extends AnyEvent = AnyEvent> {
+  readonly name: string;
+  readonly readModels: Readonly<Record<string, ReadModel>>;
+  readonly eventTypes: readonly string[];
+  /** The stream's aggregate id; throws if the event names none. */
+  idOf(event: E): string;
+  /** True for the event that starts a stream (version 1). */
+  starts(event: E): boolean;
+  /** The state of an aggregate not yet seen in this replay, from the tables being written. */
+  load(tx: Sql, id: string, tables: TableNames): Promise<S | null>;
+  evolve(state: S | null, event: E): S | null;
+  versionOf(state: S): number;
+  project(tx: Sql, evolved: readonly { stored: StoredEvent<E>; after: S | null }[], tables: TableNames): Promise<void>;
+}
+
+export function liveTables(family: ProjectionFamily): TableNames {
+  return Object.fromEntries(Object.entries(family.readModels).map(([key, model]) => [key, model.table.name]));
+}
+
+export function scratchTables(family: ProjectionFamily): TableNames {
+  return Object.fromEntries(Object.entries(family.readModels).map(([key, model]) => [key, model.scratch]));
+}
