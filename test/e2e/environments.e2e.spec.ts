@@ -1,4 +1,4 @@
-import { Client, createEnvironment, freshOrganization as freshOrganizationOf, uniqueName } from '../support/api-fixtures';
+import { Client, createEnvironment, freshOrganization as freshOrganizationOf, uniqueName } from '../support/fixtures';
 import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
 
 /**

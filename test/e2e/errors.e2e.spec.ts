@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Client, createEnvironment, freshOrganization as freshOrganizationOf, uniqueName } from '../support/api-fixtures';
+import { Client, createEnvironment, freshOrganization as freshOrganizationOf, uniqueName } from '../support/fixtures';
 import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
 
 /**

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { http, TestApp } from './test-app';
+
+/** What the API's objects look like and how tests make them: shared constants and fixtures of the e2e specs. */
+
+/** Who calls the API: a base URL and a key. */
+export type Client = Pick<TestApp, 'baseUrl' | 'key'>;
+
+/** The keys of the Environment object in the API contract, sorted. */
+export const ENVIRONMENT_KEYS = [
+  'archived_at', 'config', 'created_at', 'description', 'id', 'metadata', 'name', 'scope', 'type', 'updated_at', 'version',
+];
+export const ENV_ID = /^env_[0-9A-Za-z]{24}$/;
+/** An ISO 8601 UTC timestamp with milliseconds, as the API writes every time. */
+export const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+export const EMPTY_PACKAGES = { type: 'packages', apt: [], cargo: [], gem: [], go: [], npm: [], pip: [] };
+export const DEFAULT_CONFIG = { type: 'cloud', networking: { type: 'unrestricted' }, packages: EMPTY_PACKAGES };
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** `length` random base62 characters. */
+export function randomBase62(length: number): string {
+  let s = '';
+  for (const byte of randomBytes(length)) s += BASE62[byte % 62];
+  return s;
+}
+
+/** A well-formed environment id that no environment has. */
+export const randomEnvironmentId = (): string => `env_${randomBase62(24)}`;
+
+let counter = 0;
+
+/** A name no other test in this process uses: `<prefix>-<n>-<random>`. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${++counter}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A client of a brand-new organization, so that counts in its lists are exact. */
+export async function freshOrganization(t: TestApp): Promise<Client> {
+  const created = await t.createKey(uniqueName('org'));
+  return { baseUrl: t.baseUrl, key: created.key };
+}
+
+/** Creates an environment with a unique name (unless `body` names it) and expects a 200. */
+export async function createEnvironment(client: Client, body: Record<string, unknown> = {}): Promise<any> {
+  const response = await http(client, 'POST', '/v1/environments', { body: { name: uniqueName('env'), ...body } });
+  expect(response.status).toBe(200);
+  return response.body;
+}
