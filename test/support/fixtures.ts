@@ -47,3 +47,9 @@ export async function createEnvironment(client: Client, body: Record<string, unk
   expect(response.status).toBe(200);
   return response.body;
 }
+
+/** A timestamp as the API writes it: ISO 8601 UTC with milliseconds, and a real instant. */
+export function expectTimestamp(value: unknown): void {
+  expect(value).toMatch(TIMESTAMP);
+  expect(new Date(value as string).toISOString()).toBe(value);
+}
