@@ -1,3 +1,4 @@
+import { allPages } from '../support/paging';
 import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -49,18 +50,8 @@ describe('concurrent writers', () => {
     return response.body;
   }
 
-  async function listAll(key: string): Promise<any[]> {
-    const items: any[] = [];
-    let page: string | undefined;
-    do {
-      const query = `?limit=100&include_archived=true${page ? `&page=${encodeURIComponent(page)}` : ''}`;
-      const response = await http(t, 'GET', `/v1/environments${query}`, { key });
-      expect(response.status).toBe(200);
-      items.push(...response.body.data);
-      page = response.body.next_page;
-    } while (page);
-    return items;
-  }
+  /** Every environment of the organization of `key`, archived ones too, page by page. */
+  const listAll = (key: string): Promise<any[]> => allPages({ baseUrl: t.baseUrl, key }, '/v1/environments?include_archived=true', 100);
 
   beforeAll(async () => {
     t = await startTestApp();

@@ -11,6 +11,8 @@ import {
   BetaInvalidMetadataError,
   type BetaEnvironment,
 } from '@anthropic-ai/sdk/resources/beta/environments/environments';
+import { EMPTY_PACKAGES, ENV_ID, TIMESTAMP } from '../support/fixtures';
+import { listOrder } from '../support/ordering';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -19,19 +21,8 @@ import { startTestApp, TestApp } from '../support/test-app';
  */
 jest.setTimeout(180_000);
 
-const ENV_ID = /^env_[0-9A-Za-z]{24}$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const EMPTY_PACKAGES = { type: 'packages', apt: [], cargo: [], gem: [], go: [], npm: [], pip: [] };
-
 /** The extension field `version` travels on the wire but is not in the SDK's type. */
 const versionOf = (env: BetaEnvironment): number => (env as BetaEnvironment & { version: number }).version;
-
-/** Bytewise comparison of ASCII ids (what the contract asks for on every database). */
-const byteCompare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** created_at descending, ties broken by id descending. */
-const listOrder = (a: BetaEnvironment, b: BetaEnvironment): number =>
-  a.created_at !== b.created_at ? byteCompare(b.created_at, a.created_at) : byteCompare(b.id, a.id);
 
 async function thrown(promise: Promise<unknown>): Promise<unknown> {
   try {
