@@ -8,7 +8,7 @@ import {
   uniqueName,
 } from '../support/fixtures';
 import { runCli } from '../support/cli';
-import { http, startTestApp, TestApp } from '../support/test-app';
+import { http, startTestApp, TestApp, withTestApp } from '../support/test-app';
 
 /**
  * Organizations, client headers and the admin CLI. Organizations never see
@@ -31,12 +31,7 @@ describe('organizations, client headers and the admin CLI', () => {
   let t: TestApp;
   const unique = uniqueName;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  withTestApp((app) => (t = app));
 
   const organization = (): Promise<Client> => freshOrganizationOf(t);
 

@@ -1,14 +1,11 @@
 import { connect } from 'node:net';
 import { ANY_CODE, expectBadRequest } from '../support/envelope';
-import { http, startTestApp, TestApp } from '../support/test-app';
+import { http, TestApp, withTestApp } from '../support/test-app';
 
 /** Bodies that are hostile or odd get a clear 4xx and change nothing, on both databases. */
 describe('request body hardening', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => t.close());
+  withTestApp((app) => (t = app));
 
   async function count(): Promise<number> {
     const list = await http(t, 'GET', '/v1/environments?limit=100&include_archived=true');
@@ -71,11 +68,10 @@ describe('request body hardening', () => {
 describe('hostile URLs and query parameters', () => {
   let t: TestApp;
   let id: string;
-  beforeAll(async () => {
-    t = await startTestApp();
+  withTestApp(async (app) => {
+    t = app;
     id = (await http(t, 'POST', '/v1/environments', { body: { name: 'hostile-url-target' } })).body.id;
   });
-  afterAll(async () => t.close());
 
   it.each([
     ['GET', '/v1/environments/env_a%00b'],

@@ -1,5 +1,5 @@
 import { allPages } from '../support/paging';
-import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
+import { http, HttpResult, TestApp, withTestApp } from '../support/test-app';
 
 /**
  * Many clients at once over real HTTP: without If-Match no write is lost,
@@ -53,12 +53,7 @@ describe('concurrent writers', () => {
   /** Every environment of the organization of `key`, archived ones too, page by page. */
   const listAll = (key: string): Promise<any[]> => allPages({ baseUrl: t.baseUrl, key }, '/v1/environments?include_archived=true', 100);
 
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  withTestApp((app) => (t = app));
 
   it('applies 50 simultaneous updates one after another: none lost, versions 1..51 without gaps', async () => {
     const env = await create({ name: 'fifty-updates', description: 'initial' });

@@ -8,11 +8,13 @@ import {
   ENVIRONMENT_KEYS,
   expectTimestamp,
   freshOrganization as freshOrganizationOf,
+  fullEnvironment,
+  fullEnvironmentAnswer,
   uniqueName,
 } from '../support/fixtures';
 import { listOrder } from '../support/ordering';
 import { allPages, decodeCursor } from '../support/paging';
-import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
+import { http, HttpResult, TestApp, withTestApp } from '../support/test-app';
 
 /**
  * Every endpoint of the API (docs/api.md) over real HTTP, as a user
@@ -26,12 +28,7 @@ describe('Environments API endpoints', () => {
   let t: TestApp;
   const unique = uniqueName;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  withTestApp((app) => (t = app));
 
   const freshOrganization = (): Promise<Client> => freshOrganizationOf(t);
 
@@ -90,65 +87,11 @@ describe('Environments API endpoints', () => {
 
     it('stores every field sent, normalizing allowed hosts', async () => {
       const name = unique('all-fields');
-      const response = await http(t, 'POST', '/v1/environments', {
-        body: {
-          name,
-          description: 'Python environment with data-analysis packages.',
-          config: {
-            type: 'cloud',
-            networking: {
-              type: 'limited',
-              allowed_hosts: ['API.Example.com', '*.pypi.org', '10.0.0.1', '::1', 'api.example.com'],
-              allow_mcp_servers: true,
-              allow_package_managers: true,
-            },
-            packages: {
-              type: 'packages',
-              apt: ['libpq-dev'],
-              cargo: ['ripgrep'],
-              gem: ['rails'],
-              go: ['golang.org/x/tools/gopls@latest'],
-              npm: ['typescript@5.9'],
-              pip: ['pandas', 'numpy==2.1'],
-            },
-          },
-          metadata: { team: 'ml', cost_center: '42' },
-          scope: 'organization',
-        },
-      });
+      const response = await http(t, 'POST', '/v1/environments', { body: fullEnvironment(name) });
       expect(response.status).toBe(200);
       const env = response.body;
       expect(Object.keys(env).sort()).toEqual(ENVIRONMENT_KEYS);
-      expect(env).toEqual({
-        id: expect.stringMatching(ENV_ID),
-        type: 'environment',
-        name,
-        description: 'Python environment with data-analysis packages.',
-        config: {
-          type: 'cloud',
-          networking: {
-            type: 'limited',
-            allowed_hosts: ['api.example.com', '*.pypi.org', '10.0.0.1', '::1'],
-            allow_mcp_servers: true,
-            allow_package_managers: true,
-          },
-          packages: {
-            type: 'packages',
-            apt: ['libpq-dev'],
-            cargo: ['ripgrep'],
-            gem: ['rails'],
-            go: ['golang.org/x/tools/gopls@latest'],
-            npm: ['typescript@5.9'],
-            pip: ['pandas', 'numpy==2.1'],
-          },
-        },
-        metadata: { cost_center: '42', team: 'ml' },
-        scope: 'organization',
-        version: 1,
-        archived_at: null,
-        created_at: expect.any(String),
-        updated_at: expect.any(String),
-      });
+      expect(env).toEqual(fullEnvironmentAnswer(name));
       expectTimestamp(env.created_at);
       expect(env.updated_at).toBe(env.created_at);
       expect(response.headers.get('etag')).toBe('"1"');

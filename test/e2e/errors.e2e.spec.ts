@@ -7,7 +7,7 @@ import {
   uniqueName,
 } from '../support/fixtures';
 import { int, pick, Rng, seededRandom } from '../support/random';
-import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
+import { http, HttpResult, TestApp, withTestApp } from '../support/test-app';
 
 /**
  * The error rows of docs/api.md over real HTTP: status,
@@ -22,12 +22,7 @@ describe('Environments API errors', () => {
   let t: TestApp;
   const unique = uniqueName;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  withTestApp((app) => (t = app));
 
   const freshOrganization = (): Promise<Client> => freshOrganizationOf(t);
 

@@ -11,7 +11,7 @@ import {
   BetaInvalidMetadataError,
   type BetaEnvironment,
 } from '@anthropic-ai/sdk/resources/beta/environments/environments';
-import { EMPTY_PACKAGES, ENV_ID, TIMESTAMP } from '../support/fixtures';
+import { EMPTY_PACKAGES, fullEnvironment, fullEnvironmentAnswer, REFERENCE_NETWORKING, TIMESTAMP } from '../support/fixtures';
 import { listOrder } from '../support/ordering';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -56,61 +56,8 @@ describe('the official SDK against the service', () => {
   describe('create and retrieve', () => {
     it('creates an environment with a full cloud config and retrieves it unchanged', async () => {
       const name = unique('python-data-analysis');
-      const created = await client.beta.environments.create({
-        name,
-        description: 'Python environment with data-analysis packages.',
-        config: {
-          type: 'cloud',
-          networking: {
-            type: 'limited',
-            allowed_hosts: ['API.Example.com', '*.pypi.org', 'api.example.com', '10.0.0.1'],
-            allow_mcp_servers: true,
-            allow_package_managers: true,
-          },
-          packages: {
-            type: 'packages',
-            apt: ['curl'],
-            cargo: ['ripgrep'],
-            gem: ['rake'],
-            go: ['golang.org/x/tools/gopls@latest'],
-            npm: ['typescript@5'],
-            pip: ['pandas==2.2.0', 'numpy'],
-          },
-        },
-        metadata: { team: 'ml', cost_center: '42' },
-        scope: 'organization',
-      });
-
-      expect(created).toEqual({
-        id: expect.stringMatching(ENV_ID),
-        type: 'environment',
-        name,
-        description: 'Python environment with data-analysis packages.',
-        config: {
-          type: 'cloud',
-          networking: {
-            type: 'limited',
-            allowed_hosts: ['api.example.com', '*.pypi.org', '10.0.0.1'],
-            allow_mcp_servers: true,
-            allow_package_managers: true,
-          },
-          packages: {
-            type: 'packages',
-            apt: ['curl'],
-            cargo: ['ripgrep'],
-            gem: ['rake'],
-            go: ['golang.org/x/tools/gopls@latest'],
-            npm: ['typescript@5'],
-            pip: ['pandas==2.2.0', 'numpy'],
-          },
-        },
-        metadata: { cost_center: '42', team: 'ml' },
-        scope: 'organization',
-        version: 1,
-        archived_at: null,
-        created_at: expect.stringMatching(TIMESTAMP),
-        updated_at: expect.stringMatching(TIMESTAMP),
-      });
+      const created = await client.beta.environments.create(fullEnvironment(name));
+      expect(created).toEqual(fullEnvironmentAnswer(name));
       expect(created.updated_at).toBe(created.created_at);
 
       const retrieved = await client.beta.environments.retrieve(created.id);
@@ -145,12 +92,7 @@ describe('the official SDK against the service', () => {
         description: 'Python environment with data-analysis packages.',
         config: {
           type: 'cloud',
-          networking: {
-            type: 'limited',
-            allowed_hosts: ['api.example.com'],
-            allow_mcp_servers: false,
-            allow_package_managers: true,
-          },
+          networking: REFERENCE_NETWORKING,
           packages: { type: 'packages', pip: ['pandas'], npm: ['left-pad'] },
         },
         metadata: { team: 'ml' },
@@ -167,12 +109,7 @@ describe('the official SDK against the service', () => {
         ...created,
         config: {
           type: 'cloud',
-          networking: {
-            type: 'limited',
-            allowed_hosts: ['api.example.com'],
-            allow_mcp_servers: false,
-            allow_package_managers: true,
-          },
+          networking: REFERENCE_NETWORKING,
           packages: { ...EMPTY_PACKAGES, npm: ['left-pad'], pip: ['pandas', 'numpy', 'scikit-learn'] },
         },
         version: 2,

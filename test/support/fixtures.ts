@@ -53,3 +53,83 @@ export function expectTimestamp(value: unknown): void {
   expect(value).toMatch(TIMESTAMP);
   expect(new Date(value as string).toISOString()).toBe(value);
 }
+
+/** A packages object naming every package manager, as sent and as answered. */
+export const EVERY_MANAGER_PACKAGES = {
+  type: 'packages' as const,
+  apt: ['libpq-dev'],
+  cargo: ['ripgrep'],
+  gem: ['rails'],
+  go: ['golang.org/x/tools/gopls@latest'],
+  npm: ['typescript@5.9'],
+  pip: ['pandas', 'numpy==2.1'],
+};
+
+/** The networking of the API reference's example environment ("python-data-analysis"). */
+export const REFERENCE_NETWORKING = {
+  type: 'limited' as const,
+  allowed_hosts: ['api.example.com'],
+  allow_mcp_servers: false,
+  allow_package_managers: true,
+};
+export const REFERENCE_DESCRIPTION = 'Python environment with data-analysis packages.';
+
+/** The body creating the API reference's example environment as it is before its Update example (pip pandas, numpy). */
+export function referenceEnvironment(name: string): Record<string, unknown> {
+  return {
+    name,
+    description: REFERENCE_DESCRIPTION,
+    config: { type: 'cloud', networking: REFERENCE_NETWORKING, packages: { type: 'packages', pip: ['pandas', 'numpy'] } },
+  };
+}
+
+/** The config of the reference's example environment as the API answers it, with `pip` as given. */
+export function referenceConfig(pip: string[]): Record<string, unknown> {
+  return { type: 'cloud', networking: REFERENCE_NETWORKING, packages: { ...EMPTY_PACKAGES, pip } };
+}
+
+/** A create body with every field set: mixed-case and duplicate hosts, every package manager, metadata. */
+export function fullEnvironment(name: string) {
+  return {
+    name,
+    description: REFERENCE_DESCRIPTION,
+    config: {
+      type: 'cloud' as const,
+      networking: {
+        type: 'limited' as const,
+        allowed_hosts: ['API.Example.com', '*.pypi.org', '10.0.0.1', '::1', 'api.example.com'],
+        allow_mcp_servers: true,
+        allow_package_managers: true,
+      },
+      packages: EVERY_MANAGER_PACKAGES,
+    },
+    metadata: { team: 'ml', cost_center: '42' },
+    scope: 'organization' as const,
+  };
+}
+
+/** What the API answers to create `fullEnvironment(name)`: hosts lower-cased and de-duplicated, version 1, not archived. */
+export function fullEnvironmentAnswer(name: string): Record<string, unknown> {
+  return {
+    id: expect.stringMatching(ENV_ID),
+    type: 'environment',
+    name,
+    description: REFERENCE_DESCRIPTION,
+    config: {
+      type: 'cloud',
+      networking: {
+        type: 'limited',
+        allowed_hosts: ['api.example.com', '*.pypi.org', '10.0.0.1', '::1'],
+        allow_mcp_servers: true,
+        allow_package_managers: true,
+      },
+      packages: EVERY_MANAGER_PACKAGES,
+    },
+    metadata: { cost_center: '42', team: 'ml' },
+    scope: 'organization',
+    version: 1,
+    archived_at: null,
+    created_at: expect.stringMatching(TIMESTAMP),
+    updated_at: expect.stringMatching(TIMESTAMP),
+  };
+}
