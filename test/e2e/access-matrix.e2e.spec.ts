@@ -1,7 +1,7 @@
 import { RouteAccessRegistry } from '../../src/auth/route-access';
 import { sql } from '../../src/database/database';
 import { registeredRoutes } from '../../src/http/registered-routes';
-import { uniqueName } from '../support/api-fixtures';
+import { uniqueName } from '../support/fixtures';
 import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
 
 /**

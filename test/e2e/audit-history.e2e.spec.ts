@@ -1,4 +1,7 @@
 import type { CreatedApiKey } from '../../src/auth/api-keys.service';
+import { ANY_CODE, expectBadRequest as badRequest, expectNotFound as notFound } from '../support/envelope';
+import { Client, TIMESTAMP } from '../support/fixtures';
+import { cursorOf, walkPages as walk } from '../support/paging';
 import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
 import { sql } from '../../src/database/sql';
 
@@ -22,9 +25,7 @@ const VERSION_KEYS = [
   'type',
   'version',
 ];
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-type Client = { baseUrl: string; key: string };
 type Change = { path: string; from: unknown; to: unknown };
 
 /** A cursor with its first character changed (still base64url): the position no longer decodes. */
@@ -33,48 +34,15 @@ function tamper(cursor: string): string {
   return `page_${body[0] === 'A' ? 'B' : 'A'}${body.slice(1)}`;
 }
 
-function cursorOf(position: unknown): string {
-  return `page_${Buffer.from(JSON.stringify(position)).toString('base64url')}`;
-}
-
 function byPath(changes: Change[]): Change[] {
   return [...changes].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-function expectBadRequest(r: HttpResult, what: string): void {
-  if (r.status !== 400) throw new Error(`${what}: expected 400, got ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-  expect(r.body.type).toBe('error');
-  expect(r.body.error.type).toBe('invalid_request_error');
-  expect(typeof r.body.error.message).toBe('string');
-}
+/** A 400 invalid_request_error in the envelope; `what` names the request if it is not. */
+const expectBadRequest = (r: HttpResult, what: string): void => badRequest(r, ANY_CODE, { what });
 
-function expectNotFound(r: HttpResult, what: string): void {
-  if (r.status !== 404) throw new Error(`${what}: expected 404, got ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-  expect(r.body.error.type).toBe('not_found_error');
-}
-
-/** Every page of a listing; checks the page rules on the way. */
-async function walk(client: Client, path: string, limit: number): Promise<{ items: any[]; pages: number }> {
-  const items: any[] = [];
-  let pages = 0;
-  let page: string | undefined;
-  const join = path.includes('?') ? '&' : '?';
-  for (;;) {
-    const r = await http(client, 'GET', `${path}${join}limit=${limit}${page ? `&page=${encodeURIComponent(page)}` : ''}`);
-    if (r.status !== 200) throw new Error(`GET ${path} page ${pages + 1}: ${r.status} ${JSON.stringify(r.body)}`);
-    pages++;
-    expect(Array.isArray(r.body.data)).toBe(true);
-    expect(r.body.data.length).toBeLessThanOrEqual(limit);
-    items.push(...r.body.data);
-    if (!('next_page' in r.body)) break;
-    // A page that has a next_page holds exactly `limit` items, and the cursor is a string.
-    expect(r.body.data).toHaveLength(limit);
-    expect(r.body.next_page).toMatch(/^page_[A-Za-z0-9_-]+$/);
-    page = r.body.next_page;
-    if (pages > 10_000) throw new Error('pagination does not end');
-  }
-  return { items, pages };
-}
+/** A 404 not_found_error in the envelope; `what` names the request if it is not. */
+const expectNotFound = (r: HttpResult, what: string): void => notFound(r, ANY_CODE, { what });
 
 function expectVersionShape(v: any): void {
   expect(Object.keys(v).sort()).toEqual(VERSION_KEYS);

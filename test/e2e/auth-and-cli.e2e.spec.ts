@@ -1,7 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { Client, createEnvironment, freshOrganization as freshOrganizationOf, uniqueName } from '../support/api-fixtures';
+import { expectNotFound } from '../support/envelope';
+import {
+  Client,
+  createEnvironment,
+  freshOrganization as freshOrganizationOf,
+  randomBase62,
+  randomEnvironmentId,
+  uniqueName,
+} from '../support/fixtures';
 import { runCli } from '../support/cli';
-import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
+import { http, startTestApp, TestApp, withTestApp } from '../support/test-app';
 
 /**
  * Organizations, client headers and the admin CLI. Organizations never see
@@ -9,8 +16,6 @@ import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
  * and not required; API keys are managed by an operator with the CLI, run as
  * a real subprocess against the database of the running service.
  */
-
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** The admin CLI as a subprocess, on the test app's database. */
 const cli = (t: TestApp, args: string[]) => runCli(args, { DATABASE_URL: t.database.url });
@@ -22,23 +27,11 @@ function jsonLines(stdout: string): any[] {
     .map((line) => JSON.parse(line));
 }
 
-function expectNotFound(response: HttpResult): void {
-  expect(response.status).toBe(404);
-  expect(response.body.type).toBe('error');
-  expect(response.body.error.type).toBe('not_found_error');
-  expect(response.body.request_id).toBe(response.headers.get('request-id'));
-}
-
 describe('organizations, client headers and the admin CLI', () => {
   let t: TestApp;
   const unique = uniqueName;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  withTestApp((app) => (t = app));
 
   const organization = (): Promise<Client> => freshOrganizationOf(t);
 
@@ -127,8 +120,7 @@ describe('organizations, client headers and the admin CLI', () => {
       const owner = await organization();
       const stranger = await organization();
       const env = await create(owner);
-      let missing = 'env_';
-      for (const byte of randomBytes(24)) missing += BASE62[byte % 62];
+      const missing = randomEnvironmentId();
       const foreign = await http(stranger, 'GET', `/v1/environments/${env.id}`);
       const absent = await http(stranger, 'GET', `/v1/environments/${missing}`);
       expect(foreign.status).toBe(absent.status);
@@ -280,9 +272,7 @@ describe('organizations, client headers and the admin CLI', () => {
 
   describe('SANDBASE_BOOTSTRAP_API_KEY', () => {
     it('makes that key work at start-up, in organization "default"', async () => {
-      let suffix = '';
-      for (const byte of randomBytes(24)) suffix += BASE62[byte % 62];
-      const secret = `sk-sb-${suffix}`;
+      const secret = `sk-sb-${randomBase62(24)}`;
       const boot = await startTestApp({ SANDBASE_BOOTSTRAP_API_KEY: secret });
       try {
         const client: Client = { baseUrl: boot.baseUrl, key: secret };

@@ -1,13 +1,11 @@
 import { connect } from 'node:net';
-import { http, startTestApp, TestApp } from '../support/test-app';
+import { ANY_CODE, expectBadRequest } from '../support/envelope';
+import { http, TestApp, withTestApp } from '../support/test-app';
 
 /** Bodies that are hostile or odd get a clear 4xx and change nothing, on both databases. */
 describe('request body hardening', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => t.close());
+  withTestApp((app) => (t = app));
 
   async function count(): Promise<number> {
     const list = await http(t, 'GET', '/v1/environments?limit=100&include_archived=true');
@@ -24,10 +22,7 @@ describe('request body hardening', () => {
   ])('refuses %s with a 400 in the envelope', async (_what, body, message) => {
     const before = await count();
     const response = await http(t, 'POST', '/v1/environments', { body });
-    expect(response.status).toBe(400);
-    expect(response.body.type).toBe('error');
-    expect(response.body.error.type).toBe('invalid_request_error');
-    expect(response.body.error.message).toMatch(message);
+    expectBadRequest(response, ANY_CODE, { message });
     expect(await count()).toBe(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -73,20 +68,10 @@ describe('request body hardening', () => {
 describe('hostile URLs and query parameters', () => {
   let t: TestApp;
   let id: string;
-  beforeAll(async () => {
-    t = await startTestApp();
+  withTestApp(async (app) => {
+    t = app;
     id = (await http(t, 'POST', '/v1/environments', { body: { name: 'hostile-url-target' } })).body.id;
   });
-  afterAll(async () => t.close());
-
-  function expectEnvelope(response: { status: number; headers: Headers; body: any }, status: number, message: RegExp): void {
-    expect(response.status).toBe(status);
-    expect(response.body.type).toBe('error');
-    expect(response.body.error.type).toBe(status === 404 ? 'not_found_error' : 'invalid_request_error');
-    expect(response.body.error.message).toMatch(message);
-    expect(response.body.request_id).toMatch(/^req_/);
-    expect(response.headers.get('request-id')).toBe(response.body.request_id);
-  }
 
   it.each([
     ['GET', '/v1/environments/env_a%00b'],
@@ -101,7 +86,7 @@ describe('hostile URLs and query parameters', () => {
     ['GET', '/v1/environments?page=page_%00'],
   ])('refuses a NUL character in %s %s with a 400', async (method, path) => {
     const response = await http(t, method, path, method === 'POST' ? { body: { description: 'x' } } : {});
-    expectEnvelope(response, 400, /NUL character/);
+    expectBadRequest(response, ANY_CODE, { message: /NUL character/ });
   });
 
   it.each([
@@ -111,14 +96,14 @@ describe('hostile URLs and query parameters', () => {
     ['GET', '/v1/environments/%C0%80/versions'],
   ])('answers the malformed percent-encoding of %s %s with a 400 in the envelope', async (method, path) => {
     const response = await http(t, method, path, method === 'POST' ? { body: { description: 'x' } } : {});
-    expectEnvelope(response, 400, /percent-encoded UTF-8/);
+    expectBadRequest(response, ANY_CODE, { message: /percent-encoded UTF-8/ });
   });
 
   it('refuses a versions cursor whose version no database column can hold', async () => {
     for (const v of [3_000_000_000, 2 ** 31, -1, 1.5]) {
       const page = `page_${Buffer.from(JSON.stringify({ v })).toString('base64url')}`;
       const response = await http(t, 'GET', `/v1/environments/${id}/versions?page=${page}`);
-      expectEnvelope(response, 400, /Invalid page cursor/);
+      expectBadRequest(response, ANY_CODE, { message: /Invalid page cursor/ });
     }
     const largest = `page_${Buffer.from(JSON.stringify({ v: 2 ** 31 - 1 })).toString('base64url')}`;
     const response = await http(t, 'GET', `/v1/environments/${id}/versions?page=${largest}`);
@@ -130,7 +115,7 @@ describe('hostile URLs and query parameters', () => {
     const c = new Date().toISOString();
     for (const p of [2 ** 53, -5]) {
       const page = `page_${Buffer.from(JSON.stringify({ c, p })).toString('base64url')}`;
-      expectEnvelope(await http(t, 'GET', `/v1/environment_versions?page=${page}`), 400, /Invalid page cursor/);
+      expectBadRequest(await http(t, 'GET', `/v1/environment_versions?page=${page}`), ANY_CODE, { message: /Invalid page cursor/ });
     }
   });
 

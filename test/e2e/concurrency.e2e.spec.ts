@@ -1,5 +1,6 @@
-import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
 import { sql } from '../../src/database/sql';
+import { allPages } from '../support/paging';
+import { http, HttpResult, TestApp, withTestApp } from '../support/test-app';
 
 /**
  * Many clients at once over real HTTP: without If-Match no write is lost,
@@ -50,25 +51,10 @@ describe('concurrent writers', () => {
     return response.body;
   }
 
-  async function listAll(key: string): Promise<any[]> {
-    const items: any[] = [];
-    let page: string | undefined;
-    do {
-      const query = `?limit=100&include_archived=true${page ? `&page=${encodeURIComponent(page)}` : ''}`;
-      const response = await http(t, 'GET', `/v1/environments${query}`, { key });
-      expect(response.status).toBe(200);
-      items.push(...response.body.data);
-      page = response.body.next_page;
-    } while (page);
-    return items;
-  }
+  /** Every environment of the organization of `key`, archived ones too, page by page. */
+  const listAll = (key: string): Promise<any[]> => allPages({ baseUrl: t.baseUrl, key }, '/v1/environments?include_archived=true', 100);
 
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  withTestApp((app) => (t = app));
 
   it('applies 50 simultaneous updates one after another: none lost, versions 1..51 without gaps', async () => {
     const env = await create({ name: 'fifty-updates', description: 'initial' });

@@ -1,5 +1,20 @@
-import { Client, createEnvironment, freshOrganization as freshOrganizationOf, uniqueName } from '../support/api-fixtures';
-import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
+import { expectError, expectNotFound, NO_DETAILS } from '../support/envelope';
+import {
+  Client,
+  createEnvironment,
+  DEFAULT_CONFIG,
+  EMPTY_PACKAGES,
+  ENV_ID,
+  ENVIRONMENT_KEYS,
+  expectTimestamp,
+  freshOrganization as freshOrganizationOf,
+  fullEnvironment,
+  fullEnvironmentAnswer,
+  uniqueName,
+} from '../support/fixtures';
+import { listOrder } from '../support/ordering';
+import { allPages, decodeCursor } from '../support/paging';
+import { http, HttpResult, TestApp, withTestApp } from '../support/test-app';
 
 /**
  * Every endpoint of the API (docs/api.md) over real HTTP, as a user
@@ -9,35 +24,11 @@ import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
  * counts them, its own organization.
  */
 
-/** The keys of the Environment object in the API contract, sorted. */
-const ENVIRONMENT_KEYS = [
-  'archived_at',
-  'config',
-  'created_at',
-  'description',
-  'id',
-  'metadata',
-  'name',
-  'scope',
-  'type',
-  'updated_at',
-  'version',
-].sort();
-const ENV_ID = /^env_[0-9A-Za-z]{24}$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const EMPTY_PACKAGES = { type: 'packages', apt: [], cargo: [], gem: [], go: [], npm: [], pip: [] };
-const DEFAULT_CONFIG = { type: 'cloud', networking: { type: 'unrestricted' }, packages: EMPTY_PACKAGES };
-
 describe('Environments API endpoints', () => {
   let t: TestApp;
   const unique = uniqueName;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  withTestApp((app) => (t = app));
 
   const freshOrganization = (): Promise<Client> => freshOrganizationOf(t);
 
@@ -63,41 +54,6 @@ describe('Environments API endpoints', () => {
     const response = await http(client, 'GET', `/v1/environments?limit=100${query}`);
     expect(response.status).toBe(200);
     return response.body.data;
-  }
-
-  /** The error envelope; `code` is the details.error_code the API contract requires (without one, details is optional). */
-  function expectError(response: HttpResult, status: number, type: string, code?: string): void {
-    expect(response.status).toBe(status);
-    expect(response.body).toEqual({
-      type: 'error',
-      error: code
-        ? { type, message: expect.any(String), details: { error_code: code } }
-        : expect.objectContaining({ type, message: expect.any(String) }),
-      request_id: response.headers.get('request-id'),
-    });
-    for (const key of Object.keys(response.body.error)) expect(['type', 'message', 'details']).toContain(key);
-    expect(response.headers.get('request-id')).toMatch(/^req_/);
-  }
-
-  /** 404 in the envelope; a details.error_code is allowed but not required by the API contract. */
-  function expectNotFound(response: HttpResult): void {
-    expect(response.status).toBe(404);
-    expect(response.body).toEqual({
-      type: 'error',
-      error: expect.objectContaining({ type: 'not_found_error', message: expect.any(String) }),
-      request_id: response.headers.get('request-id'),
-    });
-    for (const key of Object.keys(response.body.error)) expect(['type', 'message', 'details']).toContain(key);
-  }
-
-  function expectTimestamp(value: unknown): void {
-    expect(value).toMatch(TIMESTAMP);
-    expect(new Date(value as string).toISOString()).toBe(value);
-  }
-
-  function decodeCursor(cursor: string): unknown {
-    expect(cursor).toMatch(/^page_[A-Za-z0-9_-]+$/);
-    return JSON.parse(Buffer.from(cursor.slice('page_'.length), 'base64url').toString('utf8'));
   }
 
   // ---------------------------------------------------------------- create
@@ -131,65 +87,11 @@ describe('Environments API endpoints', () => {
 
     it('stores every field sent, normalizing allowed hosts', async () => {
       const name = unique('all-fields');
-      const response = await http(t, 'POST', '/v1/environments', {
-        body: {
-          name,
-          description: 'Python environment with data-analysis packages.',
-          config: {
-            type: 'cloud',
-            networking: {
-              type: 'limited',
-              allowed_hosts: ['API.Example.com', '*.pypi.org', '10.0.0.1', '::1', 'api.example.com'],
-              allow_mcp_servers: true,
-              allow_package_managers: true,
-            },
-            packages: {
-              type: 'packages',
-              apt: ['libpq-dev'],
-              cargo: ['ripgrep'],
-              gem: ['rails'],
-              go: ['golang.org/x/tools/gopls@latest'],
-              npm: ['typescript@5.9'],
-              pip: ['pandas', 'numpy==2.1'],
-            },
-          },
-          metadata: { team: 'ml', cost_center: '42' },
-          scope: 'organization',
-        },
-      });
+      const response = await http(t, 'POST', '/v1/environments', { body: fullEnvironment(name) });
       expect(response.status).toBe(200);
       const env = response.body;
       expect(Object.keys(env).sort()).toEqual(ENVIRONMENT_KEYS);
-      expect(env).toEqual({
-        id: expect.stringMatching(ENV_ID),
-        type: 'environment',
-        name,
-        description: 'Python environment with data-analysis packages.',
-        config: {
-          type: 'cloud',
-          networking: {
-            type: 'limited',
-            allowed_hosts: ['api.example.com', '*.pypi.org', '10.0.0.1', '::1'],
-            allow_mcp_servers: true,
-            allow_package_managers: true,
-          },
-          packages: {
-            type: 'packages',
-            apt: ['libpq-dev'],
-            cargo: ['ripgrep'],
-            gem: ['rails'],
-            go: ['golang.org/x/tools/gopls@latest'],
-            npm: ['typescript@5.9'],
-            pip: ['pandas', 'numpy==2.1'],
-          },
-        },
-        metadata: { cost_center: '42', team: 'ml' },
-        scope: 'organization',
-        version: 1,
-        archived_at: null,
-        created_at: expect.any(String),
-        updated_at: expect.any(String),
-      });
+      expect(env).toEqual(fullEnvironmentAnswer(name));
       expectTimestamp(env.created_at);
       expect(env.updated_at).toBe(env.created_at);
       expect(response.headers.get('etag')).toBe('"1"');
@@ -229,6 +131,24 @@ describe('Environments API endpoints', () => {
         allow_package_managers: false,
       });
       expect(env.config.packages).toEqual(EMPTY_PACKAGES);
+      // Also when packages are sent with a manager set to null.
+      const withPackages = await create({ config: { type: 'cloud', networking: { type: 'limited' }, packages: { pip: null } } });
+      expect(withPackages.config.networking).toEqual({
+        type: 'limited',
+        allowed_hosts: [],
+        allow_mcp_servers: false,
+        allow_package_managers: false,
+      });
+    });
+
+    it('normalizes allowed hosts: lower-cased (wildcards too), de-duplicated, first seen first', async () => {
+      const env = await create({
+        config: {
+          type: 'cloud',
+          networking: { type: 'limited', allowed_hosts: ['B.example.com', '*.Example.org', 'b.EXAMPLE.com', '10.0.0.1', '::1'] },
+        },
+      });
+      expect(env.config.networking.allowed_hosts).toEqual(['b.example.com', '*.example.org', '10.0.0.1', '::1']);
     });
 
     it('trims the name', async () => {
@@ -285,15 +205,15 @@ describe('Environments API endpoints', () => {
     it.each(['0', '-1', '1.5', 'abc', '', '0x1', 'one'])('?version=%p is a 400', async (version) => {
       const env = await create();
       const response = await http(t, 'GET', `/v1/environments/${env.id}?version=${encodeURIComponent(version)}`);
-      expectError(response, 400, 'invalid_request_error');
+      expectError(response, 400, 'invalid_request_error', NO_DETAILS);
       expect(response.body.error.message).toMatch(/version/);
     });
 
     it('?version beyond the latest is a 404', async () => {
       const env = await create();
       await updateOk(env.id, { description: 'v2' });
-      expectNotFound(await http(t, 'GET', `/v1/environments/${env.id}?version=3`));
-      expectNotFound(await http(t, 'GET', `/v1/environments/${env.id}?version=999999`));
+      expectNotFound(await http(t, 'GET', `/v1/environments/${env.id}?version=3`), 'environment_not_found');
+      expectNotFound(await http(t, 'GET', `/v1/environments/${env.id}?version=999999`), 'environment_not_found');
       // The environment itself is untouched.
       expect((await retrieve(env.id)).version).toBe(2);
     });
@@ -581,12 +501,7 @@ describe('Environments API endpoints', () => {
       const client = await freshOrganization();
       const envs: any[] = [];
       for (let i = 0; i < count; i++) envs.push(await create({ name: unique(`list-${i}`) }, client));
-      return { client, envs: envs.sort(byCreatedThenIdDesc) };
-    }
-
-    function byCreatedThenIdDesc(a: any, b: any): number {
-      if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
-      return Buffer.compare(Buffer.from(b.id), Buffer.from(a.id));
+      return { client, envs: envs.sort(listOrder) };
     }
 
     let org25: { client: Client; envs: any[] };
@@ -623,33 +538,15 @@ describe('Environments API endpoints', () => {
       'limit=%p is a 400',
       async (limit) => {
         const response = await http(t, 'GET', `/v1/environments?limit=${encodeURIComponent(limit)}`);
-        expectError(response, 400, 'invalid_request_error');
+        expectError(response, 400, 'invalid_request_error', NO_DETAILS);
         expect(response.body.error.message).toMatch(/limit/);
       },
     );
 
     it('a page that has next_page holds exactly limit items; walking all pages returns each environment once', async () => {
       for (const limit of [1, 3, 7, 24, 25, 26]) {
-        const seen: string[] = [];
-        let page: string | undefined;
-        for (let guard = 0; guard < 100; guard++) {
-          const response: HttpResult = await http(
-            org25.client,
-            'GET',
-            `/v1/environments?limit=${limit}${page ? `&page=${page}` : ''}`,
-          );
-          expect(response.status).toBe(200);
-          const { data, next_page } = response.body;
-          seen.push(...data.map((e: any) => e.id));
-          if (next_page === undefined) {
-            expect(response.body).not.toHaveProperty('next_page');
-            expect(data.length).toBeLessThanOrEqual(limit);
-            break;
-          }
-          expect(data).toHaveLength(limit);
-          page = next_page;
-        }
-        expect(seen).toEqual(org25.envs.map((e) => e.id));
+        const seen = await allPages(org25.client, '/v1/environments', limit);
+        expect(seen.map((e) => e.id)).toEqual(org25.envs.map((e) => e.id));
       }
     });
 
@@ -683,25 +580,21 @@ describe('Environments API endpoints', () => {
           created.push(response.body);
         }
       }
-      const expected = [...created].sort(byCreatedThenIdDesc).map((e) => e.id);
+      const expected = [...created].sort(listOrder).map((e) => e.id);
       const listed = await listAll(client);
       expect(listed.map((e) => e.id)).toEqual(expected);
       // And page by page, with positions that may fall between ties.
-      const walked: string[] = [];
-      let page: string | undefined;
-      do {
-        const response: HttpResult = await http(client, 'GET', `/v1/environments?limit=4${page ? `&page=${page}` : ''}`);
-        expect(response.status).toBe(200);
-        walked.push(...response.body.data.map((e: any) => e.id));
-        page = response.body.next_page;
-      } while (page);
-      expect(walked).toEqual(expected);
+      const walked = await allPages(client, '/v1/environments', 4);
+      expect(walked.map((e) => e.id)).toEqual(expected);
     });
 
     it('next_page is "page_" + base64url of a small JSON position', async () => {
       const response = await http(org25.client, 'GET', '/v1/environments?limit=2');
       const cursor: string = response.body.next_page;
       const position = decodeCursor(cursor);
+      // The position of the last item of the page: its created_at and id.
+      const last = response.body.data[1];
+      expect(position).toEqual({ c: last.created_at, i: last.id });
       expect(position).not.toBeNull();
       expect(typeof position).toBe('object');
       expect(Array.isArray(position)).toBe(false);
@@ -721,7 +614,7 @@ describe('Environments API endpoints', () => {
       expect(all[0]).toEqual(archive.body);
       for (const value of ['yes', 'maybe', 'TRUE!', 'null']) {
         const response = await http(client, 'GET', `/v1/environments?include_archived=${encodeURIComponent(value)}`);
-        expectError(response, 400, 'invalid_request_error');
+        expectError(response, 400, 'invalid_request_error', NO_DETAILS);
         expect(response.body.error.message).toMatch(/include_archived/);
       }
     });
@@ -733,8 +626,9 @@ describe('Environments API endpoints', () => {
       async function expectInvalidCursor(cursor: string): Promise<void> {
         const response = await http(org25.client, 'GET', `/v1/environments?page=${encodeURIComponent(cursor)}`);
         expect({ cursor, status: response.status }).toEqual({ cursor, status: 400 });
-        expectError(response, 400, 'invalid_request_error');
+        expectError(response, 400, 'invalid_request_error', NO_DETAILS);
         expect(response.body.error.message).toMatch(/cursor/i);
+        expect(response.body.error.message).toMatch(/Invalid page cursor/);
       }
 
       it.each([
@@ -916,11 +810,11 @@ describe('Environments API endpoints', () => {
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ id: env.id, type: 'environment_deleted' });
 
-      expectNotFound(await http(client, 'GET', `/v1/environments/${env.id}`));
-      expectNotFound(await http(client, 'GET', `/v1/environments/${env.id}?version=1`));
-      expectNotFound(await http(client, 'POST', `/v1/environments/${env.id}`, { body: { description: 'x' } }));
-      expectNotFound(await http(client, 'POST', `/v1/environments/${env.id}/archive`));
-      expectNotFound(await http(client, 'DELETE', `/v1/environments/${env.id}`));
+      expectNotFound(await http(client, 'GET', `/v1/environments/${env.id}`), 'environment_not_found');
+      expectNotFound(await http(client, 'GET', `/v1/environments/${env.id}?version=1`), 'environment_not_found');
+      expectNotFound(await http(client, 'POST', `/v1/environments/${env.id}`, { body: { description: 'x' } }), 'environment_not_found');
+      expectNotFound(await http(client, 'POST', `/v1/environments/${env.id}/archive`), 'environment_not_found');
+      expectNotFound(await http(client, 'DELETE', `/v1/environments/${env.id}`), 'environment_not_found');
       expect(await listAll(client)).toEqual([]);
       expect(await listAll(client, '&include_archived=true')).toEqual([]);
     });

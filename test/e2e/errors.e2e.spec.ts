@@ -1,6 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { Client, createEnvironment, freshOrganization as freshOrganizationOf, uniqueName } from '../support/api-fixtures';
-import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
+import { ANY_CODE, expectBadRequest, expectError, NO_DETAILS } from '../support/envelope';
+import {
+  Client,
+  createEnvironment,
+  freshOrganization as freshOrganizationOf,
+  randomEnvironmentId,
+  uniqueName,
+} from '../support/fixtures';
+import { int, pick, Rng, seededRandom } from '../support/random';
+import { http, HttpResult, TestApp, withTestApp } from '../support/test-app';
 
 /**
  * The error rows of docs/api.md over real HTTP: status,
@@ -11,19 +18,11 @@ import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
  * however malformed, may produce a 5xx.
  */
 
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const ANY_CODE = Symbol('details optional');
-
 describe('Environments API errors', () => {
   let t: TestApp;
   const unique = uniqueName;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  withTestApp((app) => (t = app));
 
   const freshOrganization = (): Promise<Client> => freshOrganizationOf(t);
 
@@ -79,39 +78,15 @@ describe('Environments API errors', () => {
     return response.body.data.map((e: any) => e.id);
   }
 
-  /**
-   * The exact envelope. `code`: the details.error_code the API contract requires;
-   * ANY_CODE where it names none (details then optional, but well-formed).
-   */
-  function expectError(response: HttpResult, status: number, type: string, code: string | typeof ANY_CODE): void {
-    expect({ status: response.status, body: response.body }).toEqual({ status, body: expect.anything() });
-    const requestId = response.headers.get('request-id');
-    expect(requestId).toMatch(/^req_[0-9A-Za-z]+$/);
-    expect(Object.keys(response.body).sort()).toEqual(['error', 'request_id', 'type']);
-    expect(response.body.type).toBe('error');
-    expect(response.body.request_id).toBe(requestId);
-    const error = response.body.error;
-    expect(error.type).toBe(type);
-    expect(typeof error.message).toBe('string');
-    expect(error.message.trim().length).toBeGreaterThan(5);
-    if (code === ANY_CODE) {
-      expect(Object.keys(error).every((k) => ['type', 'message', 'details'].includes(k))).toBe(true);
-      if ('details' in error) expect(error.details).toEqual({ error_code: expect.any(String) });
-    } else {
-      expect(Object.keys(error).sort()).toEqual(['details', 'message', 'type']);
-      expect(error.details).toEqual({ error_code: code });
-    }
-  }
-
-  const expect400 = (response: HttpResult, code: string | typeof ANY_CODE = ANY_CODE) =>
-    expectError(response, 400, 'invalid_request_error', code);
+  /** A 400 invalid_request_error in the envelope (see test/support/envelope.ts for ANY_CODE and NO_DETAILS). */
+  const expect400 = expectBadRequest;
 
   // ---------------------------------------------------------------- envelope
 
   describe('the error envelope', () => {
     it('is exactly {type, error:{type, message, details?}, request_id}, request_id being the request-id header', async () => {
       const env = await create();
-      const cases: [HttpResult, number, string, string | typeof ANY_CODE][] = [
+      const cases: [HttpResult, number, string, string | typeof ANY_CODE | typeof NO_DETAILS][] = [
         [await http(t, 'POST', '/v1/environments', { body: '{"name":' }), 400, 'invalid_request_error', ANY_CODE],
         [
           await http(t, 'POST', '/v1/environments', { body: { name: unique('m'), metadata: { ['k'.repeat(65)]: 'v' } } }),
@@ -119,7 +94,7 @@ describe('Environments API errors', () => {
           'invalid_request_error',
           'invalid_metadata',
         ],
-        [await http(t, 'GET', '/v1/environments', { key: null }), 401, 'authentication_error', ANY_CODE],
+        [await http(t, 'GET', '/v1/environments', { key: null }), 401, 'authentication_error', NO_DETAILS],
         [await http(t, 'POST', '/v1/environments', { body: { name: env.name } }), 409, 'conflict_error', 'environment_name_taken'],
       ];
       for (const [response, status, type, code] of cases) expectError(response, status, type, code);
@@ -190,14 +165,14 @@ describe('Environments API errors', () => {
       async (field) => {
         const client = await freshOrganization();
         const created = await http(client, 'POST', '/v1/environments', { body: { name: unique('u'), [field]: 'x' } });
-        expect400(created);
+        expect400(created, NO_DETAILS);
         expect(created.body.error.message).toContain(field);
         expect(await allIds(client)).toEqual([]);
 
         const env = await rich();
         const before = await snapshot(env.id);
         const updated = await http(t, 'POST', `/v1/environments/${env.id}`, { body: { description: 'new', [field]: 1 } });
-        expect400(updated);
+        expect400(updated, NO_DETAILS);
         expect(updated.body.error.message).toContain(field);
         await expectUnchanged(before);
       },
@@ -246,7 +221,7 @@ describe('Environments API errors', () => {
     it.each(WRONG_TYPES)('wrong type on create: %s', async (_label, fields) => {
       const client = await freshOrganization();
       const response = await http(client, 'POST', '/v1/environments', { body: { name: unique('wt'), ...fields } });
-      expect400(response);
+      expect400(response, NO_DETAILS);
       expect(await allIds(client)).toEqual([]);
     });
 
@@ -256,7 +231,7 @@ describe('Environments API errors', () => {
         const env = await rich();
         const before = await snapshot(env.id);
         const response = await http(t, 'POST', `/v1/environments/${env.id}`, { body: fields });
-        expect400(response);
+        expect400(response, NO_DETAILS);
         await expectUnchanged(before);
       },
     );
@@ -344,7 +319,7 @@ describe('Environments API errors', () => {
     it.each(RULES)('create rejects %s', async (_label, fields, code) => {
       const client = await freshOrganization();
       const response = await http(client, 'POST', '/v1/environments', { body: { name: unique('rule'), ...fields } });
-      expect400(response, code ?? ANY_CODE);
+      expect400(response, code ?? NO_DETAILS);
       expect(await allIds(client)).toEqual([]);
     });
 
@@ -352,7 +327,7 @@ describe('Environments API errors', () => {
       const env = await create({ metadata: { existing: 'value' } });
       const before = await snapshot(env.id);
       const response = await http(t, 'POST', `/v1/environments/${env.id}`, { body: fields });
-      expect400(response, code ?? ANY_CODE);
+      expect400(response, code ?? NO_DETAILS);
       await expectUnchanged(before);
     });
 
@@ -462,6 +437,9 @@ describe('Environments API errors', () => {
         [limited({ allowed_hosts: ['https://x.com'] }), /allowed_hosts/],
         [pip(['a b']), /pip/],
         [{ scope: 'account' }, /scope/],
+        [{ colour: 'blue' }, /colour/],
+        // A nested field is named by its full path, with the index of the offending entry.
+        [limited({ allowed_hosts: ['ok.com', 'bad host'] }), /config\.networking\.allowed_hosts\[1\]/],
       ];
       for (const [fields, pattern] of checks) {
         const response = await http(t, 'POST', '/v1/environments', { body: { name: unique('msg'), ...fields } });
@@ -499,7 +477,7 @@ describe('Environments API errors', () => {
       ];
       for (const [method, path, body] of requests) {
         const response = await http(t, method, path, { key: null, headers, body });
-        expectError(response, 401, 'authentication_error', ANY_CODE);
+        expectError(response, 401, 'authentication_error', NO_DETAILS);
       }
       await expectUnchanged(before);
       expect((await allIds(t)).length).toBe(count);
@@ -526,11 +504,7 @@ describe('Environments API errors', () => {
   // ---------------------------------------------------------------- 404
 
   describe('404 not_found_error', () => {
-    const randomId = () => {
-      let s = 'env_';
-      for (const byte of randomBytes(24)) s += BASE62[byte % 62];
-      return s;
-    };
+    const randomId = randomEnvironmentId;
 
     function requestsFor(id: string): [string, string, unknown?][] {
       return [
@@ -587,7 +561,7 @@ describe('Environments API errors', () => {
       for (let i = 0; i < theirs.length; i++) {
         const [method, path, body] = theirs[i];
         const foreign = await http(stranger, method, path, { body });
-        expectError(foreign, 404, 'not_found_error', ANY_CODE);
+        expectError(foreign, 404, 'not_found_error', 'environment_not_found');
         const [m2, p2, b2] = nobodys[i];
         const absent = await http(stranger, m2, p2, { body: b2 });
         expect(normalize(foreign, env.id)).toEqual(normalize(absent, missing));
@@ -670,7 +644,7 @@ describe('Environments API errors', () => {
         const body = bodyOf(size, { name: unique('big') });
         expect(Buffer.byteLength(body)).toBe(size);
         const response = await http(client, 'POST', '/v1/environments', { body });
-        expectError(response, 413, 'request_too_large', ANY_CODE);
+        expectError(response, 413, 'request_too_large', NO_DETAILS);
       }
       expect(await allIds(client)).toEqual([]);
       // Just under the limit, the body is read and judged on its fields.
@@ -682,7 +656,7 @@ describe('Environments API errors', () => {
       const env = await rich();
       const before = await snapshot(env.id);
       const response = await http(t, 'POST', `/v1/environments/${env.id}`, { body: bodyOf(2 * MiB) });
-      expectError(response, 413, 'request_too_large', ANY_CODE);
+      expectError(response, 413, 'request_too_large', NO_DETAILS);
       await expectUnchanged(before);
     });
   });
@@ -727,7 +701,7 @@ describe('Environments API errors', () => {
     );
 
     it('~200 random malformed bodies against create and update never produce a 5xx', async () => {
-      const random = mulberry32(0x5eed);
+      const random = seededRandom(0x5eed);
       const target = await rich();
       const failures: unknown[] = [];
       const outcomes = new Map<number, number>();
@@ -756,26 +730,36 @@ describe('Environments API errors', () => {
       expect((await http(t, 'GET', `/v1/environments/${target.id}`)).status).toBe(200);
       expect((await http(t, 'GET', '/v1/environments?limit=100&include_archived=true')).status).toBe(200);
     });
+
+    it('300 random bodies of environment-like fields answer only 200, 400, 404 or 409, every refusal an error', async () => {
+      const env = await create();
+      const random = seededRandom(42);
+      const values = (): unknown =>
+        pick<() => unknown>(random, [
+          () => null,
+          () => random() * 1e6,
+          () => pick(random, ['', ' ', 'x'.repeat(300), '\u{1F600}', 'é', 'cloud', 'limited', 'packages']),
+          () => pick(random, [true, false]),
+          () => [values(), values()],
+          () => ({ [pick(random, ['type', 'name', 'pip', 'networking', 'x'])]: values() }),
+        ])();
+      const fields = ['name', 'description', 'config', 'metadata', 'scope', 'extra'];
+      for (let i = 0; i < 300; i++) {
+        const body: Record<string, unknown> = {};
+        for (const field of fields) if (random() < 0.4) body[field] = values();
+        if (random() < 0.5 && typeof body.config === 'object' && body.config && !Array.isArray(body.config)) {
+          (body.config as Record<string, unknown>).type = pick(random, ['cloud', 'self_hosted', 5]);
+        }
+        const path = random() < 0.5 ? '/v1/environments' : `/v1/environments/${env.id}`;
+        const response = await http(t, 'POST', path, { body });
+        expect([200, 400, 404, 409]).toContain(response.status);
+        if (response.status !== 200) expect(response.body.type).toBe('error');
+      }
+    });
   });
 });
 
 // ---------------------------------------------------------------- fuzz generators
-
-/** A small seeded PRNG, so that a failing body can be reproduced. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rng = () => number;
-const pick = <T>(r: Rng, items: readonly T[]): T => items[Math.floor(r() * items.length)];
-const int = (r: Rng, max: number) => Math.floor(r() * max);
 
 const ODD_KEYS = [
   'name', 'description', 'config', 'metadata', 'scope', 'type', 'networking', 'packages', 'pip', 'npm',

@@ -1,3 +1,5 @@
+import { listOrder } from '../support/ordering';
+import { pick as pickWith } from '../support/random';
 import { http, startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -15,16 +17,10 @@ interface Listed {
   archived_at: string | null;
 }
 
-const byteCompare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Negative when `a` comes before `b` in the list: created_at descending, then id descending. */
-const listOrder = (a: Listed, b: Listed): number =>
-  a.created_at !== b.created_at ? byteCompare(b.created_at, a.created_at) : byteCompare(b.id, a.id);
-
 const INITIAL = 500;
 /** Every fifth initial environment (spread over the whole list) may be changed; the other 400 are never touched. */
 const isChurn = (index: number): boolean => index % 5 === 0;
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)];
+const pick = <T>(items: readonly T[]): T => pickWith(Math.random, items);
 
 describe('walking every page while others write', () => {
   let t: TestApp;

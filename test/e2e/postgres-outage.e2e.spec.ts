@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestDatabase, TestDatabase, usingPostgres } from '../support/database';
+import { ANY_CODE, ErrorResponse, expectError } from '../support/envelope';
 import { freePort, startServiceProcess } from '../support/service-process';
 import { Client } from 'pg';
 import { http, startTestApp, TestApp, withoutLogLevel } from '../support/test-app';
@@ -273,11 +274,8 @@ class Proxy {
     return list.body.data.map((environment: { name: string }) => environment.name);
   }
 
-  function expectRetryable503(response: { status: number; headers: Headers; body: any }): void {
-    expect(response.status).toBe(503);
-    expect(response.body.type).toBe('error');
-    expect(response.body.error.type).toBe('api_error');
-    expect(response.body.error.message).toMatch(/retry the request later/);
+  function expectRetryable503(response: ErrorResponse): void {
+    expectError(response, 503, 'api_error', ANY_CODE, { message: /retry the request later/ });
     expect(response.headers.get('retry-after')).toBe('1');
   }
 

@@ -1,4 +1,5 @@
 import { runCli } from '../support/cli';
+import { pick as pickWith, seededRandom } from '../support/random';
 import { http, startTestApp, TestApp } from '../support/test-app';
 import { sql } from '../../src/database/sql';
 
@@ -17,9 +18,8 @@ describe('projections verify and rebuild', () => {
   beforeAll(async () => {
     t = await startTestApp();
     env = { DATABASE_URL: t.database.url };
-    let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+    const random = seededRandom(7);
+    const pick = <T>(items: T[]): T => pickWith(random, items);
     const managers = ['apt', 'cargo', 'gem', 'go', 'npm', 'pip'];
     for (let i = 0; i < 1000; i++) {
       const roll = random();

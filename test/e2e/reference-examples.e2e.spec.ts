@@ -1,7 +1,16 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { http, startTestApp, TestApp } from '../support/test-app';
+import {
+  createEnvironment,
+  freshOrganization,
+  REFERENCE_DESCRIPTION,
+  referenceConfig,
+  referenceEnvironment,
+} from '../support/fixtures';
+import { listOrder } from '../support/ordering';
+import { decodeCursor } from '../support/paging';
+import { http, TestApp, withTestApp } from '../support/test-app';
 
 const run = promisify(execFile);
 
@@ -67,35 +76,13 @@ async function curl(args: string[]): Promise<CurlResult> {
 describe('the API reference’s curl examples', () => {
   let t: TestApp;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  withTestApp((app) => (t = app));
 
   describe('Update Environment', () => {
     it('replaces pip and preserves every other field, answering with the reference’s Environment shape', async () => {
       // The environment of the reference example, as it was before the update (the List page shows pip [pandas, numpy]).
       const name = `python-data-analysis-${randomBytes(3).toString('hex')}`;
-      const created = await http(t, 'POST', '/v1/environments', {
-        body: {
-          name,
-          description: 'Python environment with data-analysis packages.',
-          config: {
-            type: 'cloud',
-            networking: {
-              type: 'limited',
-              allowed_hosts: ['api.example.com'],
-              allow_mcp_servers: false,
-              allow_package_managers: true,
-            },
-            packages: { type: 'packages', pip: ['pandas', 'numpy'] },
-          },
-        },
-      });
-      expect(created.status).toBe(200);
-      const before = created.body;
+      const before = await createEnvironment(t, referenceEnvironment(name));
 
       const { status, body } = await curl(swap(UPDATE_EXAMPLE, t.baseUrl, t.key, before.id));
       expect(status).toBe(200);
@@ -104,25 +91,8 @@ describe('the API reference’s curl examples', () => {
         id: before.id,
         type: 'environment',
         name,
-        description: 'Python environment with data-analysis packages.',
-        config: {
-          type: 'cloud',
-          networking: {
-            type: 'limited',
-            allowed_hosts: ['api.example.com'],
-            allow_mcp_servers: false,
-            allow_package_managers: true,
-          },
-          packages: {
-            type: 'packages',
-            apt: [],
-            cargo: [],
-            gem: [],
-            go: [],
-            npm: [],
-            pip: ['pandas', 'numpy', 'scikit-learn'],
-          },
-        },
+        description: REFERENCE_DESCRIPTION,
+        config: referenceConfig(['pandas', 'numpy', 'scikit-learn']),
         metadata: {},
         archived_at: null,
         created_at: before.created_at,
@@ -164,24 +134,8 @@ describe('the API reference’s curl examples', () => {
 
   describe('List Environments', () => {
     it('?limit=20 returns the page shape of the reference', async () => {
-      const org = await t.createKey(`reference-list-${randomBytes(3).toString('hex')}`);
-      const created = await http({ baseUrl: t.baseUrl, key: org.key }, 'POST', '/v1/environments', {
-        body: {
-          name: 'python-data-analysis',
-          description: 'Python environment with data-analysis packages.',
-          config: {
-            type: 'cloud',
-            networking: {
-              type: 'limited',
-              allowed_hosts: ['api.example.com'],
-              allow_mcp_servers: false,
-              allow_package_managers: true,
-            },
-            packages: { type: 'packages', pip: ['pandas', 'numpy'] },
-          },
-        },
-      });
-      expect(created.status).toBe(200);
+      const org = await freshOrganization(t);
+      const created = await createEnvironment(org, referenceEnvironment('python-data-analysis'));
 
       const { status, body } = await curl(swap(LIST_EXAMPLE, t.baseUrl, org.key));
       expect(status).toBe(200);
@@ -190,47 +144,30 @@ describe('the API reference’s curl examples', () => {
       const env = body.data[0];
       for (const key of REFERENCE_ENVIRONMENT_KEYS) expect(env).toHaveProperty(key);
       expect(env).toMatchObject({
-        id: created.body.id,
+        id: created.id,
         type: 'environment',
         name: 'python-data-analysis',
-        description: 'Python environment with data-analysis packages.',
-        config: {
-          type: 'cloud',
-          networking: {
-            type: 'limited',
-            allowed_hosts: ['api.example.com'],
-            allow_mcp_servers: false,
-            allow_package_managers: true,
-          },
-          packages: { type: 'packages', apt: [], cargo: [], gem: [], go: [], npm: [], pip: ['pandas', 'numpy'] },
-        },
+        description: REFERENCE_DESCRIPTION,
+        config: referenceConfig(['pandas', 'numpy']),
         metadata: {},
         archived_at: null,
       });
       expect(env.created_at).toMatch(TIMESTAMP);
       expect(env.updated_at).toBe(env.created_at);
-      expect(env).toEqual(created.body);
+      expect(env).toEqual(created);
     });
 
     it('with more than 20 environments: 20 items and a next_page cursor like the reference’s', async () => {
-      const org = await t.createKey(`reference-list-many-${randomBytes(3).toString('hex')}`);
-      const client = { baseUrl: t.baseUrl, key: org.key };
+      const org = await freshOrganization(t);
       const created: { id: string; created_at: string }[] = [];
-      for (let i = 0; i < 21; i++) {
-        const response = await http(client, 'POST', '/v1/environments', { body: { name: `reference-env-${i}` } });
-        expect(response.status).toBe(200);
-        created.push(response.body);
-      }
+      for (let i = 0; i < 21; i++) created.push(await createEnvironment(org, { name: `reference-env-${i}` }));
       // List order: newest first; environments created in the same millisecond by id, descending.
-      const ids = created
-        .sort((x, y) => (x.created_at !== y.created_at ? (x.created_at < y.created_at ? 1 : -1) : x.id < y.id ? 1 : -1))
-        .map((environment) => environment.id);
+      const ids = created.sort(listOrder).map((environment) => environment.id);
       const first = await curl(swap(LIST_EXAMPLE, t.baseUrl, org.key));
       expect(first.status).toBe(200);
       expect(Object.keys(first.body).sort()).toEqual(['data', 'next_page']);
       expect(first.body.data.map((e: any) => e.id)).toEqual(ids.slice(0, 20));
-      expect(first.body.next_page).toMatch(/^page_[A-Za-z0-9_-]+$/);
-      const position = JSON.parse(Buffer.from(first.body.next_page.slice(5), 'base64url').toString('utf8'));
+      const position = decodeCursor(first.body.next_page);
       expect(typeof position).toBe('object');
 
       // "pass it back as the page parameter": the same example with &page=.

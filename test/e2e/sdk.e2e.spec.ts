@@ -11,6 +11,8 @@ import {
   BetaInvalidMetadataError,
   type BetaEnvironment,
 } from '@anthropic-ai/sdk/resources/beta/environments/environments';
+import { EMPTY_PACKAGES, fullEnvironment, fullEnvironmentAnswer, REFERENCE_NETWORKING, TIMESTAMP } from '../support/fixtures';
+import { listOrder } from '../support/ordering';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -19,19 +21,8 @@ import { startTestApp, TestApp } from '../support/test-app';
  */
 jest.setTimeout(180_000);
 
-const ENV_ID = /^env_[0-9A-Za-z]{24}$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const EMPTY_PACKAGES = { type: 'packages', apt: [], cargo: [], gem: [], go: [], npm: [], pip: [] };
-
 /** The extension field `version` travels on the wire but is not in the SDK's type. */
 const versionOf = (env: BetaEnvironment): number => (env as BetaEnvironment & { version: number }).version;
-
-/** Bytewise comparison of ASCII ids (what the contract asks for on every database). */
-const byteCompare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** created_at descending, ties broken by id descending. */
-const listOrder = (a: BetaEnvironment, b: BetaEnvironment): number =>
-  a.created_at !== b.created_at ? byteCompare(b.created_at, a.created_at) : byteCompare(b.id, a.id);
 
 async function thrown(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -65,61 +56,8 @@ describe('the official SDK against the service', () => {
   describe('create and retrieve', () => {
     it('creates an environment with a full cloud config and retrieves it unchanged', async () => {
       const name = unique('python-data-analysis');
-      const created = await client.beta.environments.create({
-        name,
-        description: 'Python environment with data-analysis packages.',
-        config: {
-          type: 'cloud',
-          networking: {
-            type: 'limited',
-            allowed_hosts: ['API.Example.com', '*.pypi.org', 'api.example.com', '10.0.0.1'],
-            allow_mcp_servers: true,
-            allow_package_managers: true,
-          },
-          packages: {
-            type: 'packages',
-            apt: ['curl'],
-            cargo: ['ripgrep'],
-            gem: ['rake'],
-            go: ['golang.org/x/tools/gopls@latest'],
-            npm: ['typescript@5'],
-            pip: ['pandas==2.2.0', 'numpy'],
-          },
-        },
-        metadata: { team: 'ml', cost_center: '42' },
-        scope: 'organization',
-      });
-
-      expect(created).toEqual({
-        id: expect.stringMatching(ENV_ID),
-        type: 'environment',
-        name,
-        description: 'Python environment with data-analysis packages.',
-        config: {
-          type: 'cloud',
-          networking: {
-            type: 'limited',
-            allowed_hosts: ['api.example.com', '*.pypi.org', '10.0.0.1'],
-            allow_mcp_servers: true,
-            allow_package_managers: true,
-          },
-          packages: {
-            type: 'packages',
-            apt: ['curl'],
-            cargo: ['ripgrep'],
-            gem: ['rake'],
-            go: ['golang.org/x/tools/gopls@latest'],
-            npm: ['typescript@5'],
-            pip: ['pandas==2.2.0', 'numpy'],
-          },
-        },
-        metadata: { cost_center: '42', team: 'ml' },
-        scope: 'organization',
-        version: 1,
-        archived_at: null,
-        created_at: expect.stringMatching(TIMESTAMP),
-        updated_at: expect.stringMatching(TIMESTAMP),
-      });
+      const created = await client.beta.environments.create(fullEnvironment(name));
+      expect(created).toEqual(fullEnvironmentAnswer(name));
       expect(created.updated_at).toBe(created.created_at);
 
       const retrieved = await client.beta.environments.retrieve(created.id);
@@ -154,12 +92,7 @@ describe('the official SDK against the service', () => {
         description: 'Python environment with data-analysis packages.',
         config: {
           type: 'cloud',
-          networking: {
-            type: 'limited',
-            allowed_hosts: ['api.example.com'],
-            allow_mcp_servers: false,
-            allow_package_managers: true,
-          },
+          networking: REFERENCE_NETWORKING,
           packages: { type: 'packages', pip: ['pandas'], npm: ['left-pad'] },
         },
         metadata: { team: 'ml' },
@@ -176,12 +109,7 @@ describe('the official SDK against the service', () => {
         ...created,
         config: {
           type: 'cloud',
-          networking: {
-            type: 'limited',
-            allowed_hosts: ['api.example.com'],
-            allow_mcp_servers: false,
-            allow_package_managers: true,
-          },
+          networking: REFERENCE_NETWORKING,
           packages: { ...EMPTY_PACKAGES, npm: ['left-pad'], pip: ['pandas', 'numpy', 'scikit-learn'] },
         },
         version: 2,

@@ -1,3 +1,4 @@
+import { allPages } from '../support/paging';
 import { http, startTestApp, TestApp } from '../support/test-app';
 
 jest.setTimeout(180_000);
@@ -16,18 +17,8 @@ describe('audit history API: edge cases', () => {
   });
   afterAll(async () => t.close());
 
-  async function all(path: string, client = first): Promise<any[]> {
-    const items: any[] = [];
-    const join = path.includes('?') ? '&' : '?';
-    for (let page: string | undefined, start = true; start || page; start = false) {
-      const r = await http(client, 'GET', `${path}${join}limit=37${page ? `&page=${page}` : ''}`);
-      expect(r.status).toBe(200);
-      if (r.body.next_page) expect(r.body.data).toHaveLength(37);
-      items.push(...r.body.data);
-      page = r.body.next_page;
-    }
-    return items;
-  }
+  /** Every page of a listing, 37 items a page. */
+  const all = (path: string, client = first): Promise<any[]> => allPages(client, path, 37);
 
   it('treats time bounds finer than a millisecond exactly: a lower bound just after a version excludes it', async () => {
     const created = await http(t, 'POST', '/v1/environments', { body: { name: `fine-bounds-${Date.now()}` } });

@@ -89,3 +89,25 @@ export function withoutLogLevel(): NodeJS.ProcessEnv {
   const { LOG_LEVEL: _ignored, ...rest } = process.env;
   return rest;
 }
+
+/**
+ * The test app of a describe block: started before its tests and handed to
+ * `use`, closed after them.
+ *
+ *   let t: TestApp;
+ *   withTestApp((app) => (t = app));
+ */
+export function withTestApp(
+  use: (app: TestApp) => unknown,
+  env: Record<string, string> = {},
+  options: { forceSqlite?: boolean; databaseUrl?: string } = {},
+): void {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await startTestApp(env, options);
+    await use(app);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+}

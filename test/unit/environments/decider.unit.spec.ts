@@ -1,59 +1,37 @@
-import {
-  ArchiveEnvironment,
-  CreateEnvironment,
-  decide,
-  DeciderState,
-  DeleteEnvironment,
-  EnvironmentCommand,
-  evolve,
-  fold,
-  UpdateEnvironment,
-} from '../../../src/environments/domain/decider';
+import { DeciderState, decide, EnvironmentCommand, evolve, fold } from '../../../src/environments/domain/decider';
 import {
   CloudConfig,
   EnvironmentFields,
   EnvironmentState,
   LimitedNetworking,
 } from '../../../src/environments/domain/environment';
-import { DomainError, DomainErrorCode } from '../../../src/environments/domain/errors';
+import { DomainErrorCode } from '../../../src/environments/domain/errors';
 import {
   EnvironmentCreated,
   EnvironmentEvent,
   EnvironmentModified,
 } from '../../../src/environments/domain/events';
 import type { EnvironmentInput } from '../../../src/environments/domain/inputs';
+import {
+  archiveCmd,
+  createCmd,
+  deleteCmd,
+  domainFailure,
+  ID,
+  ORG,
+  spec,
+  T0,
+  T1,
+  T2,
+  T3,
+  updateCmd,
+} from '../../support/environment-decider';
 
 /*
- * given events / when command / then events (or a DomainError).
- * Every scenario starts from events, never from a hand-made state.
+ * given events / when command / then events (or a DomainError), through the
+ * DeciderSpecification of test/support. Every scenario starts from events,
+ * never from a hand-made state.
  */
-
-const ID = 'env_0123456789abcdefghijABCD';
-const ORG = 'org_1';
-const T0 = '2026-05-29T10:00:00.000Z';
-const T1 = '2026-05-29T11:00:00.000Z';
-const T2 = '2026-05-29T12:00:00.000Z';
-const T3 = '2026-05-29T13:00:00.000Z';
-
-// ---- commands -------------------------------------------------------------
-
-function createCmd(input: EnvironmentInput, now = T0): CreateEnvironment {
-  return { type: 'CreateEnvironment', data: { environment_id: ID, organization_id: ORG, input }, metadata: { now } };
-}
-
-function updateCmd(input: EnvironmentInput, opts: { expected_version?: number; now?: string } = {}): UpdateEnvironment {
-  const data: UpdateEnvironment['data'] = { environment_id: ID, input };
-  if (opts.expected_version !== undefined) data.expected_version = opts.expected_version;
-  return { type: 'UpdateEnvironment', data, metadata: { now: opts.now ?? T1 } };
-}
-
-function archiveCmd(now = T1): ArchiveEnvironment {
-  return { type: 'ArchiveEnvironment', data: { environment_id: ID }, metadata: { now } };
-}
-
-function deleteCmd(now = T1): DeleteEnvironment {
-  return { type: 'DeleteEnvironment', data: { environment_id: ID }, metadata: { now } };
-}
 
 // ---- events ---------------------------------------------------------------
 
@@ -102,54 +80,6 @@ function deletedEvent(at = T2): EnvironmentEvent {
   return { type: 'EnvironmentDeleted', data: { environment_id: ID, deleted_at: at } };
 }
 
-// ---- given / when / then --------------------------------------------------
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
-function given(history: EnvironmentEvent[]) {
-  const state: DeciderState = fold(history);
-  return {
-    state,
-    when(command: EnvironmentCommand) {
-      const run = () => decide(command, state);
-      return {
-        /** The events decided. */
-        events: (): EnvironmentEvent[] => run(),
-        then(expected: EnvironmentEvent[]): void {
-          expect(run()).toEqual(expected);
-        },
-        /** Nothing is recorded, and the folded state is exactly the given one. */
-        thenNothing(): void {
-          const events = run();
-          expect(events).toEqual([]);
-          expect(fold([...history, ...events])).toEqual(state);
-        },
-        thenFails(code: DomainErrorCode, field?: string): DomainError {
-          const error = caught(run);
-          expect(error).toBeInstanceOf(DomainError);
-          const domainError = error as DomainError;
-          expect(domainError.code).toBe(code);
-          if (field !== undefined) expect(domainError.message).toContain(field);
-          return domainError;
-        },
-        /** The state after folding the decided events onto the given history. */
-        state: (): EnvironmentState => {
-          const next = fold([...history, ...run()]);
-          if (next === null) throw new Error('expected an environment');
-          return next;
-        },
-      };
-    },
-  };
-}
-
 function cloudOf(state: EnvironmentState): CloudConfig {
   if (state.config.type !== 'cloud') throw new Error('expected a cloud config');
   return state.config;
@@ -167,7 +97,7 @@ const DEFAULT_CONFIG = { type: 'cloud', networking: { type: 'unrestricted' }, pa
 
 describe('CreateEnvironment', () => {
   it('records EnvironmentCreated with every default when only a name is sent', () => {
-    given([])
+    spec.given([])
       .when(createCmd({ name: 'python-data-analysis' }))
       .then([
         {
@@ -187,29 +117,29 @@ describe('CreateEnvironment', () => {
   });
 
   it('gives every field sent as null its default', () => {
-    const events = given([])
+    const events = spec.given([])
       .when(createCmd({ name: 'a', description: null, metadata: null, config: null, scope: null }))
       .events();
-    expect(events).toEqual(given([]).when(createCmd({ name: 'a' })).events());
+    expect(events).toEqual(spec.given([]).when(createCmd({ name: 'a' })).events());
   });
 
   it('gives config.networking, config.packages and a package manager sent as null their defaults', () => {
-    const config = given([])
+    const config = spec.given([])
       .when(createCmd({ name: 'a', config: { type: 'cloud', networking: null, packages: null } }))
       .state().config;
     expect(config).toEqual(DEFAULT_CONFIG);
-    const withManagers = given([])
+    const withManagers = spec.given([])
       .when(createCmd({ name: 'a', config: { type: 'cloud', packages: { type: 'packages', pip: ['numpy'], npm: null } } }))
       .state().config;
     expect(withManagers).toEqual({ ...DEFAULT_CONFIG, packages: { ...EMPTY_PACKAGES, pip: ['numpy'] } });
   });
 
   it('stores description "" as "" (not null)', () => {
-    expect(given([]).when(createCmd({ name: 'a', description: '' })).state().description).toBe('');
+    expect(spec.given([]).when(createCmd({ name: 'a', description: '' })).state().description).toBe('');
   });
 
   it('trims the name', () => {
-    expect(given([]).when(createCmd({ name: '  spaced name \n' })).state().name).toBe('spaced name');
+    expect(spec.given([]).when(createCmd({ name: '  spaced name \n' })).state().name).toBe('spaced name');
   });
 
   it.each([
@@ -217,11 +147,11 @@ describe('CreateEnvironment', () => {
     ['null', { name: null }],
     ['blank', { name: '   ' }],
   ])('requires a name (%s)', (_case, input) => {
-    given([]).when(createCmd(input as EnvironmentInput)).thenFails(DomainErrorCode.InvalidRequest, 'name');
+    spec.given([]).when(createCmd(input as EnvironmentInput)).thenThrows(DomainErrorCode.InvalidRequest, 'name');
   });
 
   it('defaults the omitted fields of a limited networking object to [], false, false', () => {
-    const state = given([]).when(createCmd({ name: 'a', config: { type: 'cloud', networking: { type: 'limited' } } })).state();
+    const state = spec.given([]).when(createCmd({ name: 'a', config: { type: 'cloud', networking: { type: 'limited' } } })).state();
     expect(cloudOf(state).networking).toEqual({
       type: 'limited',
       allowed_hosts: [],
@@ -231,7 +161,7 @@ describe('CreateEnvironment', () => {
   });
 
   it('normalizes allowed_hosts on create (lower-cased, de-duplicated, first seen order)', () => {
-    const state = given([])
+    const state = spec.given([])
       .when(
         createCmd({
           name: 'a',
@@ -243,40 +173,40 @@ describe('CreateEnvironment', () => {
   });
 
   it('accepts a self_hosted config and stores it as {type: "self_hosted"}', () => {
-    expect(given([]).when(createCmd({ name: 'a', config: { type: 'self_hosted' } })).state().config).toEqual({
+    expect(spec.given([]).when(createCmd({ name: 'a', config: { type: 'self_hosted' } })).state().config).toEqual({
       type: 'self_hosted',
     });
   });
 
   it.each(['networking', 'packages'] as const)('rejects config.%s on a self_hosted config', (field) => {
     const config = { type: 'self_hosted', [field]: field === 'networking' ? { type: 'unrestricted' } : { pip: [] } };
-    given([])
+    spec.given([])
       .when(createCmd({ name: 'a', config } as EnvironmentInput))
-      .thenFails(DomainErrorCode.InvalidRequest, `config.${field}`);
+      .thenThrows(DomainErrorCode.InvalidRequest, `config.${field}`);
   });
 
   it('rejects a config without config.type and an unknown config.type', () => {
-    given([]).when(createCmd({ name: 'a', config: { networking: { type: 'unrestricted' } } })).thenFails(
+    spec.given([]).when(createCmd({ name: 'a', config: { networking: { type: 'unrestricted' } } })).thenThrows(
       DomainErrorCode.InvalidRequest,
       'config.type',
     );
-    given([]).when(createCmd({ name: 'a', config: { type: 'docker' } })).thenFails(DomainErrorCode.InvalidRequest, 'config.type');
+    spec.given([]).when(createCmd({ name: 'a', config: { type: 'docker' } })).thenThrows(DomainErrorCode.InvalidRequest, 'config.type');
   });
 
   it('rejects scope "account"', () => {
-    given([]).when(createCmd({ name: 'a', scope: 'account' })).thenFails(DomainErrorCode.InvalidRequest, 'scope');
+    spec.given([]).when(createCmd({ name: 'a', scope: 'account' })).thenThrows(DomainErrorCode.InvalidRequest, 'scope');
   });
 
   it('rejects invalid metadata with invalid_metadata', () => {
     const seventeen = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v']));
-    given([]).when(createCmd({ name: 'a', metadata: seventeen })).thenFails(DomainErrorCode.InvalidMetadata, 'metadata');
+    spec.given([]).when(createCmd({ name: 'a', metadata: seventeen })).thenThrows(DomainErrorCode.InvalidMetadata, 'metadata');
   });
 
   it('requires allow_package_managers under limited networking when a package list is not empty', () => {
-    given([])
+    spec.given([])
       .when(createCmd({ name: 'a', config: { type: 'cloud', networking: { type: 'limited' }, packages: { pip: ['pandas'] } } }))
-      .thenFails(DomainErrorCode.InvalidRequest, 'allow_package_managers');
-    const ok = given([])
+      .thenThrows(DomainErrorCode.InvalidRequest, 'allow_package_managers');
+    const ok = spec.given([])
       .when(
         createCmd({
           name: 'a',
@@ -288,12 +218,12 @@ describe('CreateEnvironment', () => {
   });
 
   it('allows packages under unrestricted networking', () => {
-    const state = given([]).when(createCmd({ name: 'a', config: { type: 'cloud', packages: { apt: ['curl'] } } })).state();
+    const state = spec.given([]).when(createCmd({ name: 'a', config: { type: 'cloud', packages: { apt: ['curl'] } } })).state();
     expect(cloudOf(state).packages.apt).toEqual(['curl']);
   });
 
   it('folds into version 1, not archived, updated_at = created_at', () => {
-    const state = given([]).when(createCmd({ name: 'a' }, T0)).state();
+    const state = spec.given([]).when(createCmd({ name: 'a' }, T0)).state();
     expect(state).toMatchObject({ id: ID, organization_id: ORG, version: 1, archived_at: null, created_at: T0, updated_at: T0 });
   });
 });
@@ -302,31 +232,31 @@ describe('CreateEnvironment', () => {
 
 describe('UpdateEnvironment: not found, archived, If-Match', () => {
   it('fails with environment_not_found when the environment never existed', () => {
-    given([]).when(updateCmd({ name: 'b' })).thenFails(DomainErrorCode.EnvironmentNotFound, ID);
+    spec.given([]).when(updateCmd({ name: 'b' })).thenThrows(DomainErrorCode.EnvironmentNotFound, ID);
   });
 
   it('fails with environment_not_found after a delete', () => {
-    given([createdEvent(), deletedEvent()]).when(updateCmd({ name: 'b' })).thenFails(DomainErrorCode.EnvironmentNotFound, ID);
+    spec.given([createdEvent(), deletedEvent()]).when(updateCmd({ name: 'b' })).thenThrows(DomainErrorCode.EnvironmentNotFound, ID);
   });
 
   it('fails with environment_archived on an archived environment (even for a valid change)', () => {
-    given([createdEvent(), archivedEvent()])
+    spec.given([createdEvent(), archivedEvent()])
       .when(updateCmd({ description: 'x' }, { now: T2 }))
-      .thenFails(DomainErrorCode.EnvironmentArchived);
-    given([createdEvent(), archivedEvent()])
+      .thenThrows(DomainErrorCode.EnvironmentArchived);
+    spec.given([createdEvent(), archivedEvent()])
       .when(updateCmd({ name: 'renamed' }, { now: T2 }))
-      .thenFails(DomainErrorCode.EnvironmentArchived);
+      .thenThrows(DomainErrorCode.EnvironmentArchived);
   });
 
   it('fails with version_mismatch when expected_version is not the current version', () => {
-    const history = [createdEvent(), ...given([createdEvent()]).when(updateCmd({ description: 'v2' })).events()];
-    given(history).when(updateCmd({ description: 'x' }, { expected_version: 1, now: T2 })).thenFails(DomainErrorCode.VersionMismatch);
-    given(history).when(updateCmd({ description: 'x' }, { expected_version: 3, now: T2 })).thenFails(DomainErrorCode.VersionMismatch);
+    const history = [createdEvent(), ...spec.given([createdEvent()]).when(updateCmd({ description: 'v2' })).events()];
+    spec.given(history).when(updateCmd({ description: 'x' }, { expected_version: 1, now: T2 })).thenThrows(DomainErrorCode.VersionMismatch);
+    spec.given(history).when(updateCmd({ description: 'x' }, { expected_version: 3, now: T2 })).thenThrows(DomainErrorCode.VersionMismatch);
   });
 
   it('applies when expected_version equals the current version', () => {
-    const history = [createdEvent(), ...given([createdEvent()]).when(updateCmd({ description: 'v2' })).events()];
-    const state = given(history).when(updateCmd({ description: 'v3' }, { expected_version: 2, now: T2 })).state();
+    const history = [createdEvent(), ...spec.given([createdEvent()]).when(updateCmd({ description: 'v2' })).events()];
+    const state = spec.given(history).when(updateCmd({ description: 'v3' }, { expected_version: 2, now: T2 })).state();
     expect(state.description).toBe('v3');
     expect(state.version).toBe(3);
   });
@@ -334,7 +264,7 @@ describe('UpdateEnvironment: not found, archived, If-Match', () => {
 
 describe('UpdateEnvironment: the recorded event', () => {
   it('records one EnvironmentModified with only the changed top-level fields, each leaf change and modified_at', () => {
-    given([createdEvent({ metadata: { team: 'x', keep: 'k' } })])
+    spec.given([createdEvent({ metadata: { team: 'x', keep: 'k' } })])
       .when(updateCmd({ description: 'new', metadata: { team: 'ml' } }, { now: T1 }))
       .then([
         {
@@ -353,7 +283,7 @@ describe('UpdateEnvironment: the recorded event', () => {
   });
 
   it('bumps version by 1 and sets updated_at, keeping created_at', () => {
-    const state = given([createdEvent()]).when(updateCmd({ name: 'b' }, { now: T1 })).state();
+    const state = spec.given([createdEvent()]).when(updateCmd({ name: 'b' }, { now: T1 })).state();
     expect(state).toMatchObject({ name: 'b', version: 2, created_at: T0, updated_at: T1 });
   });
 });
@@ -395,66 +325,66 @@ describe('UpdateEnvironment: no-op', () => {
       { config: { type: 'cloud', networking: { type: 'limited', allowed_hosts: ['API.Example.com', 'api.example.com'] } } },
     ],
   ])('records nothing for %s, leaving version and updated_at', (_case, input) => {
-    given(history).when(updateCmd(input, { now: T2 })).thenNothing();
+    spec.given(history).when(updateCmd(input, { now: T2 })).thenNothing();
   });
 
   it('records nothing for {type: "unrestricted"} on unrestricted networking', () => {
-    given([createdEvent()]).when(updateCmd({ config: { type: 'cloud', networking: { type: 'unrestricted' } } })).thenNothing();
+    spec.given([createdEvent()]).when(updateCmd({ config: { type: 'cloud', networking: { type: 'unrestricted' } } })).thenNothing();
   });
 
   it('records nothing for a same-type self_hosted config', () => {
-    given([createdEvent({ config: { type: 'self_hosted' } })]).when(updateCmd({ config: { type: 'self_hosted' } })).thenNothing();
+    spec.given([createdEvent({ config: { type: 'self_hosted' } })]).when(updateCmd({ config: { type: 'self_hosted' } })).thenNothing();
   });
 
   it('records nothing for description "" when it is already ""', () => {
-    given([createdEvent({ description: '' })]).when(updateCmd({ description: '' })).thenNothing();
+    spec.given([createdEvent({ description: '' })]).when(updateCmd({ description: '' })).thenNothing();
   });
 });
 
 describe('UpdateEnvironment: name', () => {
   it('is preserved when omitted or null', () => {
-    expect(given([createdEvent({ name: 'a' })]).when(updateCmd({ description: 'x' })).state().name).toBe('a');
-    expect(given([createdEvent({ name: 'a' })]).when(updateCmd({ name: null, description: 'x' })).state().name).toBe('a');
+    expect(spec.given([createdEvent({ name: 'a' })]).when(updateCmd({ description: 'x' })).state().name).toBe('a');
+    expect(spec.given([createdEvent({ name: 'a' })]).when(updateCmd({ name: null, description: 'x' })).state().name).toBe('a');
   });
 
   it('is replaced, trimmed, when sent', () => {
-    const events = given([createdEvent({ name: 'a' })]).when(updateCmd({ name: '  b  ' })).events();
+    const events = spec.given([createdEvent({ name: 'a' })]).when(updateCmd({ name: '  b  ' })).events();
     expect(single(events).set).toEqual({ name: 'b' });
     expect(single(events).changes).toEqual([{ path: 'name', from: 'a', to: 'b' }]);
   });
 
   it('must not be empty or too long', () => {
-    given([createdEvent()]).when(updateCmd({ name: '' })).thenFails(DomainErrorCode.InvalidRequest, 'name');
-    given([createdEvent()]).when(updateCmd({ name: ' \t ' })).thenFails(DomainErrorCode.InvalidRequest, 'name');
-    given([createdEvent()]).when(updateCmd({ name: 'x'.repeat(257) })).thenFails(DomainErrorCode.InvalidRequest, 'name');
+    spec.given([createdEvent()]).when(updateCmd({ name: '' })).thenThrows(DomainErrorCode.InvalidRequest, 'name');
+    spec.given([createdEvent()]).when(updateCmd({ name: ' \t ' })).thenThrows(DomainErrorCode.InvalidRequest, 'name');
+    spec.given([createdEvent()]).when(updateCmd({ name: 'x'.repeat(257) })).thenThrows(DomainErrorCode.InvalidRequest, 'name');
   });
 });
 
 describe('UpdateEnvironment: description', () => {
   it('is preserved when omitted', () => {
-    expect(given([createdEvent({ description: 'd' })]).when(updateCmd({ name: 'b' })).state().description).toBe('d');
+    expect(spec.given([createdEvent({ description: 'd' })]).when(updateCmd({ name: 'b' })).state().description).toBe('d');
   });
 
   it('is cleared to null by null', () => {
-    const events = given([createdEvent({ description: 'd' })]).when(updateCmd({ description: null })).events();
+    const events = spec.given([createdEvent({ description: 'd' })]).when(updateCmd({ description: null })).events();
     expect(single(events).set).toEqual({ description: null });
     expect(single(events).changes).toEqual([{ path: 'description', from: 'd', to: null }]);
     expect(fold([createdEvent({ description: 'd' }), ...events])!.description).toBeNull();
   });
 
   it('is stored as "" when ""', () => {
-    const events = given([createdEvent({ description: 'd' })]).when(updateCmd({ description: '' })).events();
+    const events = spec.given([createdEvent({ description: 'd' })]).when(updateCmd({ description: '' })).events();
     expect(single(events).set).toEqual({ description: '' });
     expect(fold([createdEvent({ description: 'd' }), ...events])!.description).toBe('');
     // "" from null is a change too ("" is not null).
-    expect(given([createdEvent()]).when(updateCmd({ description: '' })).state().description).toBe('');
+    expect(spec.given([createdEvent()]).when(updateCmd({ description: '' })).state().description).toBe('');
   });
 
   it('must be at most 1,024 characters', () => {
-    expect(given([createdEvent()]).when(updateCmd({ description: 'x'.repeat(1024) })).state().description).toHaveLength(1024);
-    given([createdEvent()])
+    expect(spec.given([createdEvent()]).when(updateCmd({ description: 'x'.repeat(1024) })).state().description).toHaveLength(1024);
+    spec.given([createdEvent()])
       .when(updateCmd({ description: 'x'.repeat(1025) }))
-      .thenFails(DomainErrorCode.InvalidRequest, 'description');
+      .thenThrows(DomainErrorCode.InvalidRequest, 'description');
   });
 });
 
@@ -462,18 +392,18 @@ describe('UpdateEnvironment: metadata patch', () => {
   const history = [createdEvent({ metadata: { keep: '1', drop: '2', blank: '3' } })];
 
   it('deletes a key set to null', () => {
-    const events = given(history).when(updateCmd({ metadata: { drop: null } })).events();
+    const events = spec.given(history).when(updateCmd({ metadata: { drop: null } })).events();
     expect(single(events).set).toEqual({ metadata: { keep: '1', blank: '3' } });
     expect(single(events).changes).toEqual([{ path: 'metadata.drop', from: '2', to: null }]);
   });
 
   it('deletes a key set to ""', () => {
-    const state = given(history).when(updateCmd({ metadata: { blank: '' } })).state();
+    const state = spec.given(history).when(updateCmd({ metadata: { blank: '' } })).state();
     expect(state.metadata).toEqual({ keep: '1', drop: '2' });
   });
 
   it('upserts other keys and leaves keys not sent untouched', () => {
-    const events = given(history).when(updateCmd({ metadata: { drop: 'changed', added: 'new' } })).events();
+    const events = spec.given(history).when(updateCmd({ metadata: { drop: 'changed', added: 'new' } })).events();
     expect(single(events).set).toEqual({ metadata: { keep: '1', drop: 'changed', blank: '3', added: 'new' } });
     expect(single(events).changes).toEqual([
       { path: 'metadata.drop', from: '2', to: 'changed' },
@@ -482,13 +412,13 @@ describe('UpdateEnvironment: metadata patch', () => {
   });
 
   it('changes nothing when deleting a key that does not exist', () => {
-    given(history).when(updateCmd({ metadata: { nope: null } })).thenNothing();
-    const events = given(history).when(updateCmd({ metadata: { nope: null, keep: 'x' } })).events();
+    spec.given(history).when(updateCmd({ metadata: { nope: null } })).thenNothing();
+    const events = spec.given(history).when(updateCmd({ metadata: { nope: null, keep: 'x' } })).events();
     expect(single(events).changes).toEqual([{ path: 'metadata.keep', from: '1', to: 'x' }]);
   });
 
   it('is preserved when null', () => {
-    expect(given(history).when(updateCmd({ metadata: null, name: 'b' })).state().metadata).toEqual({
+    expect(spec.given(history).when(updateCmd({ metadata: null, name: 'b' })).state().metadata).toEqual({
       keep: '1',
       drop: '2',
       blank: '3',
@@ -500,66 +430,64 @@ describe('UpdateEnvironment: metadata patch', () => {
     const full = [createdEvent({ metadata: sixteen })];
 
     it('a 17th key fails with invalid_metadata', () => {
-      given(full).when(updateCmd({ metadata: { k16: 'v' } })).thenFails(DomainErrorCode.InvalidMetadata, 'metadata');
+      spec.given(full).when(updateCmd({ metadata: { k16: 'v' } })).thenThrows(DomainErrorCode.InvalidMetadata, 'metadata');
     });
 
     it('deleting one key and adding another in the same patch stays at 16 and is allowed', () => {
-      const state = given(full).when(updateCmd({ metadata: { k0: null, k16: 'v' } })).state();
+      const state = spec.given(full).when(updateCmd({ metadata: { k0: null, k16: 'v' } })).state();
       expect(Object.keys(state.metadata)).toHaveLength(16);
       expect(state.metadata).not.toHaveProperty('k0');
       expect(state.metadata).toHaveProperty('k16', 'v');
     });
 
     it('updating an existing key of a full map is allowed', () => {
-      expect(given(full).when(updateCmd({ metadata: { k3: 'w' } })).state().metadata.k3).toBe('w');
+      expect(spec.given(full).when(updateCmd({ metadata: { k3: 'w' } })).state().metadata.k3).toBe('w');
     });
 
     it('key and value lengths and value types fail with invalid_metadata', () => {
-      given(history).when(updateCmd({ metadata: { ['k'.repeat(65)]: 'v' } })).thenFails(DomainErrorCode.InvalidMetadata, 'metadata');
-      given(history).when(updateCmd({ metadata: { long: 'v'.repeat(513) } })).thenFails(DomainErrorCode.InvalidMetadata, 'metadata.long');
-      given(history)
+      spec.given(history).when(updateCmd({ metadata: { ['k'.repeat(65)]: 'v' } })).thenThrows(DomainErrorCode.InvalidMetadata, 'metadata');
+      spec.given(history).when(updateCmd({ metadata: { long: 'v'.repeat(513) } })).thenThrows(DomainErrorCode.InvalidMetadata, 'metadata.long');
+      spec.given(history)
         .when(updateCmd({ metadata: { n: 1 } } as unknown as EnvironmentInput))
-        .thenFails(DomainErrorCode.InvalidMetadata, 'metadata.n');
+        .thenThrows(DomainErrorCode.InvalidMetadata, 'metadata.n');
     });
   });
 });
 
 describe('UpdateEnvironment: config.type', () => {
   it('is required whenever config is sent', () => {
-    const when = given([createdEvent({ config: limitedConfig() })]).when(updateCmd({ config: { packages: { pip: [] } } }));
-    const thrown = caught(when.events);
-    expect(thrown).toBeInstanceOf(DomainError);
-    expect((thrown as DomainError).message).toContain('config.type');
+    const when = spec.given([createdEvent({ config: limitedConfig() })]).when(updateCmd({ config: { packages: { pip: [] } } }));
+    const thrown = when.thenThrows(undefined, 'config.type');
     // The API contract lists one error code for the config.type row; "missing" is reported as a 400 either way.
-    expect([DomainErrorCode.InvalidRequest, DomainErrorCode.InvalidConfigTypeChange]).toContain((thrown as DomainError).code);
+    expect([DomainErrorCode.InvalidRequest, DomainErrorCode.InvalidConfigTypeChange]).toContain(thrown.code);
   });
 
   it('cannot change from cloud to self_hosted', () => {
-    given([createdEvent()])
+    spec.given([createdEvent()])
       .when(updateCmd({ config: { type: 'self_hosted' } }))
-      .thenFails(DomainErrorCode.InvalidConfigTypeChange, 'config.type');
+      .thenThrows(DomainErrorCode.InvalidConfigTypeChange, 'config.type');
   });
 
   it('cannot change from self_hosted to cloud', () => {
-    given([createdEvent({ config: { type: 'self_hosted' } })])
+    spec.given([createdEvent({ config: { type: 'self_hosted' } })])
       .when(updateCmd({ config: { type: 'cloud', packages: { pip: ['x'] } } }))
-      .thenFails(DomainErrorCode.InvalidConfigTypeChange, 'config.type');
+      .thenThrows(DomainErrorCode.InvalidConfigTypeChange, 'config.type');
   });
 
   it('config null preserves the config', () => {
-    expect(given([createdEvent({ config: limitedConfig() })]).when(updateCmd({ config: null, name: 'b' })).state().config).toEqual(
+    expect(spec.given([createdEvent({ config: limitedConfig() })]).when(updateCmd({ config: null, name: 'b' })).state().config).toEqual(
       limitedConfig(),
     );
   });
 
   it('a self_hosted config still rejects networking and packages on update', () => {
     const history = [createdEvent({ config: { type: 'self_hosted' } })];
-    given(history)
+    spec.given(history)
       .when(updateCmd({ config: { type: 'self_hosted', networking: { type: 'unrestricted' } } }))
-      .thenFails(DomainErrorCode.InvalidRequest, 'config.networking');
-    given(history)
+      .thenThrows(DomainErrorCode.InvalidRequest, 'config.networking');
+    spec.given(history)
       .when(updateCmd({ config: { type: 'self_hosted', packages: { pip: [] } } }))
-      .thenFails(DomainErrorCode.InvalidRequest, 'config.packages');
+      .thenThrows(DomainErrorCode.InvalidRequest, 'config.packages');
   });
 });
 
@@ -567,7 +495,7 @@ describe('UpdateEnvironment: config.packages', () => {
   const history = [createdEvent({ config: limitedConfig() })];
 
   it('is unchanged when omitted (networking only sent)', () => {
-    const state = given(history)
+    const state = spec.given(history)
       .when(updateCmd({ config: { type: 'cloud', networking: { type: 'limited', allow_mcp_servers: false } } }))
       .state();
     expect(cloudOf(state).packages).toEqual(limitedConfig().packages);
@@ -575,7 +503,7 @@ describe('UpdateEnvironment: config.packages', () => {
   });
 
   it('replaces each manager sent as an array, leaves omitted and null managers, [] clears', () => {
-    const events = given(history)
+    const events = spec.given(history)
       .when(updateCmd({ config: { type: 'cloud', packages: { type: 'packages', pip: ['numpy', 'scipy'], npm: [], apt: null } } }))
       .events();
     const data = single(events);
@@ -600,7 +528,7 @@ describe('UpdateEnvironment: config.packages', () => {
         },
       }),
     ];
-    const state = given(seeded)
+    const state = spec.given(seeded)
       .when(
         updateCmd({ config: { type: 'cloud', packages: { type: 'packages', pip: ['pandas', 'numpy', 'scikit-learn'] } } }),
       )
@@ -613,12 +541,12 @@ describe('UpdateEnvironment: config.packages', () => {
   });
 
   it('validates the entries that are sent', () => {
-    given(history)
+    spec.given(history)
       .when(updateCmd({ config: { type: 'cloud', packages: { pip: ['has space'] } } }))
-      .thenFails(DomainErrorCode.InvalidRequest, 'config.packages.pip');
-    given(history)
+      .thenThrows(DomainErrorCode.InvalidRequest, 'config.packages.pip');
+    spec.given(history)
       .when(updateCmd({ config: { type: 'cloud', packages: { type: 'other' } } }))
-      .thenFails(DomainErrorCode.InvalidRequest, 'config.packages.type');
+      .thenThrows(DomainErrorCode.InvalidRequest, 'config.packages.type');
   });
 });
 
@@ -626,16 +554,16 @@ describe('UpdateEnvironment: config.networking', () => {
   const limitedHistory = [createdEvent({ config: limitedConfig() })];
 
   it('is unchanged when omitted or null', () => {
-    const omitted = given(limitedHistory).when(updateCmd({ config: { type: 'cloud', packages: { gem: ['rails'] } } })).state();
+    const omitted = spec.given(limitedHistory).when(updateCmd({ config: { type: 'cloud', packages: { gem: ['rails'] } } })).state();
     expect(cloudOf(omitted).networking).toEqual(limitedConfig().networking);
-    const nulled = given(limitedHistory)
+    const nulled = spec.given(limitedHistory)
       .when(updateCmd({ config: { type: 'cloud', networking: null, packages: { gem: ['rails'] } } }))
       .state();
     expect(cloudOf(nulled).networking).toEqual(limitedConfig().networking);
   });
 
   it('same type (limited): each omitted or null field is preserved, each sent one replaced', () => {
-    const events = given(limitedHistory)
+    const events = spec.given(limitedHistory)
       .when(
         updateCmd({
           config: {
@@ -658,7 +586,7 @@ describe('UpdateEnvironment: config.networking', () => {
   });
 
   it('same type (limited): booleans sent are replaced; allowed_hosts [] clears', () => {
-    const state = given(limitedHistory)
+    const state = spec.given(limitedHistory)
       .when(updateCmd({ config: { type: 'cloud', networking: { type: 'limited', allow_mcp_servers: false, allowed_hosts: [] } } }))
       .state();
     expect(cloudOf(state).networking).toEqual({
@@ -670,7 +598,7 @@ describe('UpdateEnvironment: config.networking', () => {
   });
 
   it('different type (unrestricted -> limited): replaced, omitted fields taking [], false, false', () => {
-    const events = given([createdEvent()])
+    const events = spec.given([createdEvent()])
       .when(updateCmd({ config: { type: 'cloud', networking: { type: 'limited', allow_mcp_servers: true } } }))
       .events();
     const limited = { type: 'limited', allowed_hosts: [], allow_mcp_servers: true, allow_package_managers: false };
@@ -680,7 +608,7 @@ describe('UpdateEnvironment: config.networking', () => {
   });
 
   it('different type (unrestricted -> limited) with every field null takes the defaults', () => {
-    const state = given([createdEvent()])
+    const state = spec.given([createdEvent()])
       .when(
         updateCmd({
           config: {
@@ -699,7 +627,7 @@ describe('UpdateEnvironment: config.networking', () => {
   });
 
   it('different type (limited -> unrestricted): replaced by {type: "unrestricted"}', () => {
-    const events = given(limitedHistory)
+    const events = spec.given(limitedHistory)
       .when(updateCmd({ config: { type: 'cloud', networking: { type: 'unrestricted' } } }))
       .events();
     expect(single(events).changes).toEqual([
@@ -710,30 +638,30 @@ describe('UpdateEnvironment: config.networking', () => {
   });
 
   it('a limited-only field is rejected under unrestricted networking', () => {
-    given(limitedHistory)
+    spec.given(limitedHistory)
       .when(updateCmd({ config: { type: 'cloud', networking: { type: 'unrestricted', allowed_hosts: ['a.com'] } } }))
-      .thenFails(DomainErrorCode.InvalidRequest, 'config.networking.allowed_hosts');
+      .thenThrows(DomainErrorCode.InvalidRequest, 'config.networking.allowed_hosts');
   });
 
   it('rejects an unknown networking type and an invalid host', () => {
-    given(limitedHistory)
+    spec.given(limitedHistory)
       .when(updateCmd({ config: { type: 'cloud', networking: { type: 'open' } } }))
-      .thenFails(DomainErrorCode.InvalidRequest, 'config.networking.type');
-    given(limitedHistory)
+      .thenThrows(DomainErrorCode.InvalidRequest, 'config.networking.type');
+    spec.given(limitedHistory)
       .when(updateCmd({ config: { type: 'cloud', networking: { type: 'limited', allowed_hosts: ['https://a.com'] } } }))
-      .thenFails(DomainErrorCode.InvalidRequest, 'config.networking.allowed_hosts');
+      .thenThrows(DomainErrorCode.InvalidRequest, 'config.networking.allowed_hosts');
   });
 });
 
 describe('UpdateEnvironment: packages vs networking, on the merged result', () => {
   it('turning allow_package_managers off while package lists are stored fails', () => {
-    given([createdEvent({ config: limitedConfig() })])
+    spec.given([createdEvent({ config: limitedConfig() })])
       .when(updateCmd({ config: { type: 'cloud', networking: { type: 'limited', allow_package_managers: false } } }))
-      .thenFails(DomainErrorCode.InvalidRequest, 'allow_package_managers');
+      .thenThrows(DomainErrorCode.InvalidRequest, 'allow_package_managers');
   });
 
   it('turning it off and clearing every list in the same update is allowed', () => {
-    const state = given([createdEvent({ config: limitedConfig() })])
+    const state = spec.given([createdEvent({ config: limitedConfig() })])
       .when(
         updateCmd({
           config: {
@@ -749,11 +677,11 @@ describe('UpdateEnvironment: packages vs networking, on the merged result', () =
 
   it('adding a package under stored limited networking without allow_package_managers fails', () => {
     const history = [createdEvent({ config: limitedConfig({ allow_package_managers: false }, { pip: [], npm: [] }) })];
-    given(history)
+    spec.given(history)
       .when(updateCmd({ config: { type: 'cloud', packages: { cargo: ['serde'] } } }))
-      .thenFails(DomainErrorCode.InvalidRequest, 'allow_package_managers');
+      .thenThrows(DomainErrorCode.InvalidRequest, 'allow_package_managers');
     // Sending both in one update satisfies the rule.
-    const state = given(history)
+    const state = spec.given(history)
       .when(
         updateCmd({
           config: { type: 'cloud', networking: { type: 'limited', allow_package_managers: true }, packages: { cargo: ['serde'] } },
@@ -765,10 +693,10 @@ describe('UpdateEnvironment: packages vs networking, on the merged result', () =
 
   it('switching unrestricted -> limited with stored packages: the defaulted allow_package_managers=false fails', () => {
     const history = [createdEvent({ config: { ...DEFAULT_CONFIG, packages: { ...EMPTY_PACKAGES, go: ['golang.org/x/tools'] } } as CloudConfig })];
-    given(history)
+    spec.given(history)
       .when(updateCmd({ config: { type: 'cloud', networking: { type: 'limited' } } }))
-      .thenFails(DomainErrorCode.InvalidRequest, 'allow_package_managers');
-    const ok = given(history)
+      .thenThrows(DomainErrorCode.InvalidRequest, 'allow_package_managers');
+    const ok = spec.given(history)
       .when(updateCmd({ config: { type: 'cloud', networking: { type: 'limited', allow_package_managers: true } } }))
       .state();
     expect(cloudOf(ok).networking.type).toBe('limited');
@@ -776,7 +704,7 @@ describe('UpdateEnvironment: packages vs networking, on the merged result', () =
 
   it('switching limited -> unrestricted lifts the rule', () => {
     const history = [createdEvent({ config: limitedConfig({ allow_package_managers: false }, { pip: [], npm: [] }) })];
-    const state = given(history)
+    const state = spec.given(history)
       .when(updateCmd({ config: { type: 'cloud', networking: { type: 'unrestricted' }, packages: { pip: ['x'] } } }))
       .state();
     expect(cloudOf(state)).toEqual({ type: 'cloud', networking: { type: 'unrestricted' }, packages: { ...EMPTY_PACKAGES, pip: ['x'] } });
@@ -785,9 +713,9 @@ describe('UpdateEnvironment: packages vs networking, on the merged result', () =
 
 describe('UpdateEnvironment: scope', () => {
   it('is preserved when omitted or null and only "organization" is accepted', () => {
-    given([createdEvent()]).when(updateCmd({ scope: null })).thenNothing();
-    given([createdEvent()]).when(updateCmd({ scope: 'organization' })).thenNothing();
-    given([createdEvent()]).when(updateCmd({ scope: 'account' })).thenFails(DomainErrorCode.InvalidRequest, 'scope');
+    spec.given([createdEvent()]).when(updateCmd({ scope: null })).thenNothing();
+    spec.given([createdEvent()]).when(updateCmd({ scope: 'organization' })).thenNothing();
+    spec.given([createdEvent()]).when(updateCmd({ scope: 'account' })).thenThrows(DomainErrorCode.InvalidRequest, 'scope');
   });
 });
 
@@ -795,48 +723,48 @@ describe('UpdateEnvironment: scope', () => {
 
 describe('ArchiveEnvironment', () => {
   it('records EnvironmentArchived at now', () => {
-    given([createdEvent()])
+    spec.given([createdEvent()])
       .when(archiveCmd(T1))
       .then([{ type: 'EnvironmentArchived', data: { environment_id: ID, archived_at: T1 } }]);
   });
 
   it('folds into archived_at = updated_at = now, version + 1, name kept', () => {
-    const state = given([createdEvent({ name: 'keep-me' })]).when(archiveCmd(T1)).state();
+    const state = spec.given([createdEvent({ name: 'keep-me' })]).when(archiveCmd(T1)).state();
     expect(state).toMatchObject({ name: 'keep-me', archived_at: T1, updated_at: T1, created_at: T0, version: 2 });
   });
 
   it('records nothing for an archived environment', () => {
-    given([createdEvent(), archivedEvent(T1)]).when(archiveCmd(T2)).thenNothing();
+    spec.given([createdEvent(), archivedEvent(T1)]).when(archiveCmd(T2)).thenNothing();
   });
 
   it('fails with environment_not_found when there is no environment', () => {
-    given([]).when(archiveCmd()).thenFails(DomainErrorCode.EnvironmentNotFound, ID);
-    given([createdEvent(), deletedEvent()]).when(archiveCmd(T3)).thenFails(DomainErrorCode.EnvironmentNotFound, ID);
+    spec.given([]).when(archiveCmd()).thenThrows(DomainErrorCode.EnvironmentNotFound, ID);
+    spec.given([createdEvent(), deletedEvent()]).when(archiveCmd(T3)).thenThrows(DomainErrorCode.EnvironmentNotFound, ID);
   });
 });
 
 describe('DeleteEnvironment', () => {
   it('records EnvironmentDeleted at now', () => {
-    given([createdEvent()])
+    spec.given([createdEvent()])
       .when(deleteCmd(T1))
       .then([{ type: 'EnvironmentDeleted', data: { environment_id: ID, deleted_at: T1 } }]);
   });
 
   it('deletes an archived environment too', () => {
-    given([createdEvent(), archivedEvent(T1)])
+    spec.given([createdEvent(), archivedEvent(T1)])
       .when(deleteCmd(T2))
       .then([{ type: 'EnvironmentDeleted', data: { environment_id: ID, deleted_at: T2 } }]);
   });
 
   it('folds into null (no environment)', () => {
-    const events = given([createdEvent()]).when(deleteCmd(T1)).events();
+    const events = spec.given([createdEvent()]).when(deleteCmd(T1)).events();
     expect(fold([createdEvent(), ...events])).toBeNull();
     expect(evolve(fold([createdEvent()]), events[0])).toBeNull();
   });
 
   it('fails with environment_not_found when there is no environment (never created, or already deleted)', () => {
-    given([]).when(deleteCmd()).thenFails(DomainErrorCode.EnvironmentNotFound, ID);
-    given([createdEvent(), deletedEvent()]).when(deleteCmd(T3)).thenFails(DomainErrorCode.EnvironmentNotFound, ID);
+    spec.given([]).when(deleteCmd()).thenThrows(DomainErrorCode.EnvironmentNotFound, ID);
+    spec.given([createdEvent(), deletedEvent()]).when(deleteCmd(T3)).thenThrows(DomainErrorCode.EnvironmentNotFound, ID);
   });
 });
 
@@ -877,8 +805,7 @@ describe('evolve', () => {
   });
 
   it('an update or archive event without an environment is an environment_not_found error', () => {
-    const error = caught(() => evolve(null, archivedEvent()));
-    expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).code).toBe(DomainErrorCode.EnvironmentNotFound);
+    const error = domainFailure(() => evolve(null, archivedEvent()));
+    expect(error.code).toBe(DomainErrorCode.EnvironmentNotFound);
   });
 });

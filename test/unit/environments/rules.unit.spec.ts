@@ -1,4 +1,4 @@
-import { DomainError, DomainErrorCode } from '../../../src/environments/domain/errors';
+import { DomainErrorCode } from '../../../src/environments/domain/errors';
 import { createFields } from '../../../src/environments/domain/fields';
 import type { EnvironmentInput } from '../../../src/environments/domain/inputs';
 import {
@@ -13,22 +13,12 @@ import {
   normalizeAllowedHosts,
   normalizeName,
 } from '../../../src/environments/domain/rules';
+import { domainFailure } from '../../support/environment-decider';
 
 /** The field rules of the API (docs/api.md), checked one function at a time. */
 
-function failure(fn: () => unknown): DomainError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(DomainError);
-  return thrown as DomainError;
-}
-
 function expectFailure(fn: () => unknown, code: DomainErrorCode, field: string): void {
-  const error = failure(fn);
+  const error = domainFailure(fn);
   expect(error.code).toBe(code);
   expect(error.message).toContain(field);
 }
@@ -115,7 +105,7 @@ describe('metadata', () => {
   });
 
   it('rejects 17 pairs with invalid_metadata', () => {
-    const error = failure(() => applyMetadataPatch({}, pairs(17)));
+    const error = domainFailure(() => applyMetadataPatch({}, pairs(17)));
     expect(error.code).toBe(DomainErrorCode.InvalidMetadata);
     expect(error.message).toMatch(/metadata.*16.*17/);
   });
