@@ -874,25 +874,26 @@ describe('audit history API', () => {
       const history = (await walk(mine, '/v1/environment_versions', 100)).items;
       expect(history).toHaveLength(12);
 
+      // Each organization's chain starts with the creation of its first key, then its 12 (and 5) environment changes.
       const r = await ok(mine, 'GET', '/v1/environment_versions/verify');
       expect(r.body).toEqual({
         type: 'audit_chain_verification',
         valid: true,
-        events_checked: 12,
-        head: { chain_seq: 12, hash: expect.stringMatching(/^[0-9a-f]{64}$/), event_position: expect.any(Number) },
+        events_checked: 13,
+        head: { chain_seq: 13, hash: expect.stringMatching(/^[0-9a-f]{64}$/), event_position: expect.any(Number) },
         problem: null,
       });
       const neighbour = await ok(theirs, 'GET', '/v1/environment_versions/verify');
-      expect(neighbour.body).toMatchObject({ type: 'audit_chain_verification', valid: true, events_checked: 5, problem: null });
+      expect(neighbour.body).toMatchObject({ type: 'audit_chain_verification', valid: true, events_checked: 6, problem: null });
       expect((await http({ baseUrl: t2.baseUrl, key: 'sk-sb-wrong' }, 'GET', '/v1/environment_versions/verify')).status).toBe(401);
 
-      // Edit the fifth event of test-org behind the service's back.
+      // Edit the fifth environment event of test-org behind the service's back.
       const org = (await t2.db.query<{ id: string }>(sql`SELECT id FROM organizations WHERE name = 'test-org'`))[0].id;
       const events = await t2.db.query<{ position: number | string; event_id: string; data: unknown }>(
         sql`SELECT position, event_id, data FROM events WHERE organization_id = ${org} ORDER BY position`,
       );
-      expect(events).toHaveLength(12);
-      const target = events[4];
+      expect(events).toHaveLength(13);
+      const target = events[5];
       const data = typeof target.data === 'string' ? JSON.parse(target.data) : target.data;
       await t2.db.execute(sql`UPDATE events SET data = ${JSON.stringify({ ...data, name: 'forged-name' })} WHERE event_id = ${target.event_id}`);
       const broken = await ok(mine, 'GET', '/v1/environment_versions/verify');
@@ -903,18 +904,18 @@ describe('audit history API', () => {
       });
       expect(broken.body.problem.message).toContain(target.event_id);
       // The events before it still verified; the other organization's chain is untouched.
-      expect(broken.body.events_checked).toBe(4);
-      expect((await ok(theirs, 'GET', '/v1/environment_versions/verify')).body).toMatchObject({ valid: true, events_checked: 5 });
+      expect(broken.body.events_checked).toBe(5);
+      expect((await ok(theirs, 'GET', '/v1/environment_versions/verify')).body).toMatchObject({ valid: true, events_checked: 6 });
 
       // Put it back: valid again. Then tamper with a later event's metadata (who made it).
       await t2.db.execute(sql`UPDATE events SET data = ${JSON.stringify(data)} WHERE event_id = ${target.event_id}`);
-      expect((await ok(mine, 'GET', '/v1/environment_versions/verify')).body).toMatchObject({ valid: true, events_checked: 12 });
-      const later = events[9];
+      expect((await ok(mine, 'GET', '/v1/environment_versions/verify')).body).toMatchObject({ valid: true, events_checked: 13 });
+      const later = events[10];
       const meta = (await t2.db.query<{ metadata: unknown }>(sql`SELECT metadata FROM events WHERE event_id = ${later.event_id}`))[0].metadata;
       const parsed = typeof meta === 'string' ? JSON.parse(meta) : meta;
       await t2.db.execute(sql`UPDATE events SET metadata = ${JSON.stringify({ ...parsed, actor: { type: 'api_actor', api_key_id: theirKey.id } })} WHERE event_id = ${later.event_id}`);
       const again = await ok(mine, 'GET', '/v1/environment_versions/verify');
-      expect(again.body).toMatchObject({ valid: false, events_checked: 9, problem: { event_id: later.event_id, event_position: Number(later.position) } });
+      expect(again.body).toMatchObject({ valid: false, events_checked: 10, problem: { event_id: later.event_id, event_position: Number(later.position) } });
     });
   });
 });
