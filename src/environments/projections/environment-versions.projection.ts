@@ -62,6 +62,8 @@ export function versionRow({ stored, after }: EvolvedEvent): Record<(typeof envi
     request_id: metadata.request_id,
     changes: changesOf(event, after),
     environment: after ? presentEnvironment(after) : null,
+    ip_address: metadata.source?.ip_address ?? null,
+    user_agent: metadata.source?.user_agent ?? null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { jsonOf, timestampOf } from '../../common/rows';
 import { Sql, sql, SqlFragment } from '../../database/database';
+import { presentCreatedBy } from '../../organizations/history/created-by';
 import type { FieldChange } from '../domain/changes';
 import type { Networking } from '../domain/environment';
 import { EnvironmentResource, presentEnvironment, renderNetworking } from '../resources/environment.resource';
@@ -15,6 +16,8 @@ export interface VersionRow {
   created_at: unknown;
   actor_type: string;
   api_key_id: string | null;
+  ip_address?: string | null;
+  user_agent?: string | null;
   request_id: string | null;
   changes: unknown;
   environment: unknown;
@@ -39,10 +42,7 @@ export function presentVersion(row: VersionRow): EnvironmentVersionResource {
     version: Number(row.version),
     operation: row.operation as VersionOperation,
     created_at: timestampOf(row.created_at),
-    created_by:
-      row.actor_type === 'api_actor' && row.api_key_id
-        ? { type: 'api_actor', api_key_id: row.api_key_id }
-        : { type: row.actor_type },
+    created_by: presentCreatedBy(row.actor_type, row.api_key_id, row),
     request_id: row.request_id,
     changes: jsonOf<FieldChange[]>(row.changes).map(presentChange),
     environment: row.environment === null ? null : presentEnvironment(jsonOf<EnvironmentResource>(row.environment)),

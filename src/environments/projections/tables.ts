@@ -36,6 +36,8 @@ export const environmentVersionsTable = defineTable({
     request_id: 'text?',
     changes: 'json',
     environment: 'json?',
+    ip_address: 'text?',
+    user_agent: 'text?',
   },
   primaryKey: 'id',
   unique: {

@@ -1,3 +1,4 @@
+import type { CreatedBy } from '../../organizations/history/created-by';
 import type { FieldChange } from '../domain/changes';
 import type { EnvironmentResource } from './environment.resource';
 
@@ -12,7 +13,7 @@ export interface EnvironmentVersionResource {
   version: number;
   operation: VersionOperation;
   created_at: string;
-  created_by: { type: 'api_actor'; api_key_id: string } | { type: string };
+  created_by: CreatedBy;
   request_id: string | null;
   changes: FieldChange[];
   environment: EnvironmentResource | null;
