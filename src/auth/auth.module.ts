@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nes
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
 import { RouteAccessCheck, RouteAccessRegistry } from './route-access';
@@ -24,7 +25,7 @@ class BootstrapApiKey implements OnApplicationBootstrap {
 
 /** API keys, and the global guard that decides access for every route. */
 @Module({
-  imports: [DiscoveryModule],
+  imports: [DiscoveryModule, RateLimitModule],
   providers: [
     ApiKeysService,
     BootstrapApiKey,
