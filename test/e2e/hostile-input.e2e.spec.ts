@@ -110,17 +110,21 @@ describe('HTTP hardening', () => {
 
   it.each([
     ['a read', 'GET', '/v1/environments', {}, 200],
+    ['a HEAD request', 'HEAD', '/v1/environments', {}, 200],
+    ['a HEAD request that fails', 'HEAD', '/v1/environments?limit=abc', {}, 400],
     ['a health probe', 'GET', '/health/ready', { key: null }, 200],
     ['an unknown route', 'GET', '/nope', {}, 404],
     ['a missing key', 'GET', '/v1/environments', { key: null }, 401],
     ['invalid JSON', 'POST', '/v1/environments', { body: '{' }, 400],
     ['a wrong content type', 'POST', '/v1/environments', { body: 'x', headers: { 'content-type': 'text/html' } }, 415],
     ['bad percent-encoding', 'GET', '/v1/environments/%zz', {}, 400],
+    ['an unrouted method with bad percent-encoding', 'PUT', '/v1/environments/%%', {}, 404],
     ['an OPTIONS preflight', 'OPTIONS', '/v1/environments', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } }, 404],
   ])('answers %s with nosniff, no banner and no CORS header', async (_what, method, path, options, status) => {
     const response = await http(t, method, path, options as Parameters<typeof http>[3]);
     expect(response.status).toBe(status);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('request-id')).toMatch(/^req_/);
     expect(response.headers.get('x-powered-by')).toBeNull();
     expect(response.headers.get('server')).toBeNull();
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
