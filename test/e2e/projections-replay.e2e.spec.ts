@@ -14,7 +14,8 @@ describe('projections verify and rebuild', () => {
   const ids: string[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // 1,000 writes in seconds with one key: more than the default write rate limit allows.
+    t = await startTestApp({ SANDBASE_RATE_LIMIT_WRITES_PER_MINUTE: '0' });
     env = { DATABASE_URL: t.database.url };
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
