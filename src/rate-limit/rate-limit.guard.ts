@@ -21,6 +21,13 @@ export const RATE_LIMIT_HEADERS = {
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  /** Both limits at 0 is a supported setting, not the misconfiguration the library warns about. */
+  override async onModuleInit(): Promise<void> {
+    const { throttlers } = this.options as { throttlers: unknown[] };
+    if (throttlers.length) return super.onModuleInit();
+    this.throttlers = [];
+  }
+
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     return !context.switchToHttp().getRequest<Caller>().principal;
   }
