@@ -166,6 +166,7 @@ describe('hostile URLs and query parameters', () => {
       request_id: expect.stringMatching(/^req_/),
     });
     expect(response.headers['request-id']).toBe(response.body.request_id);
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('still finds the environment after all of the above', async () => {
