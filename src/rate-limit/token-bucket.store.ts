@@ -107,13 +107,16 @@ export class RedisTokenBuckets implements ThrottlerStorage, OnModuleDestroy {
   }
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
+    const unlimited = toStorageRecord(describeBucket(true, limit, limit, ttl), limit);
+    // Once the connection is lost, requests do not wait for Redis to come back.
+    if (['reconnecting', 'close', 'end'].includes(this.redis.status)) return unlimited;
     try {
       const take = (this.redis as unknown as { sandbaseTakeToken: TakeTokenCommand }).sandbaseTakeToken;
       const [allowed, tokens] = await take.call(this.redis, this.keyPrefix + key, limit, ttl);
       return toStorageRecord(describeBucket(allowed === 1, Number(tokens), limit, ttl), limit);
     } catch (error) {
       this.warn(error as Error);
-      return toStorageRecord(describeBucket(true, limit, limit, ttl), limit);
+      return unlimited;
     }
   }
 

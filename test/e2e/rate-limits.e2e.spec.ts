@@ -184,6 +184,25 @@ describe('rate limits that are off', () => {
   });
 });
 
+describe('rate limits when Redis is unreachable', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    const { freePort } = await import('../support/service-process');
+    // A port nothing listens on: every connection attempt is refused.
+    t = await startTestApp({ LOG_LEVEL: 'fatal', REDIS_URL: `redis://127.0.0.1:${await freePort()}`, SANDBASE_RATE_LIMIT_WRITES_PER_MINUTE: '2' });
+  });
+  afterAll(async () => t.close());
+
+  it('lets requests through, promptly, rather than failing them', async () => {
+    for (let i = 0; i < 5; i++) {
+      const started = Date.now();
+      const response = await http(t, 'POST', '/v1/environments', { body: { name: `no-redis-${i}` } });
+      expect(response.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(5000);
+    }
+  });
+});
+
 const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 
 /** Synchronous, so that the describe block below can be skipped: does a Redis answer PING there? */
