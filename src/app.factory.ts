@@ -1,3 +1,4 @@
+import fastifyCors from '@fastify/cors';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
@@ -12,6 +13,8 @@ import { createLogger } from './logging/logger';
 import { PinoNestLogger } from './logging/pino-nest-logger';
 import { recordRoutes } from './http/registered-routes';
 import { RequestLogController } from './http/request-log';
+import { drainOversizedBody } from './http/oversized-body';
+import { RATE_LIMIT_HEADERS } from './rate-limit/rate-limit.guard';
 
 /** Builds the HTTP application (not yet listening): used by main.ts and by the tests. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -26,6 +29,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // Long ids must reach the router and get a 404 in the envelope, not Fastify's bare 414.
     routerOptions: { maxParamLength: 16 * 1024 },
     return503OnClosing: true,
+    // Slow clients (slowloris): headers, the whole request and idle connections are bounded in time.
+    // Node checks the first two every second (connectionsCheckingInterval), answering 408 (onClientError).
+    http: { headersTimeout: config.timeouts.headersMs, connectionsCheckingInterval: 1000 },
+    requestTimeout: config.timeouts.requestMs,
+    keepAliveTimeout: config.timeouts.keepAliveMs,
+    connectionTimeout: config.timeouts.idleSocketMs,
     frameworkErrors: onFrameworkError,
     clientErrorHandler: onClientError,
   });
@@ -35,8 +44,21 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('request-id', request.id);
+    // A JSON API: no browser may sniff an answer into something else.
+    reply.header('x-content-type-options', 'nosniff');
     done();
   });
+  fastify.addHook('onSend', drainOversizedBody(config.bodyLimitBytes));
+  if (config.corsOrigins.length) {
+    // Off unless CORS_ORIGINS is set: browsers on those origins only, no cookies (keys travel in headers).
+    await fastify.register(fastifyCors, {
+      origin: config.corsOrigins,
+      credentials: false,
+      methods: ['GET', 'POST', 'DELETE'],
+      exposedHeaders: ['request-id', 'retry-after', ...Object.values(RATE_LIMIT_HEADERS)],
+      maxAge: 600,
+    });
+  }
   fastify.addHook('preValidation', (request, _reply, done) => {
     const problem = urlProblem(request.params) ?? urlProblem(request.query);
     done(problem ? ApiError.badRequest(problem) : undefined);

@@ -8,6 +8,10 @@
  * database there. Without a reachable server the PostgreSQL run is skipped
  * with one line, except under CI=true, where that is a failure.
  * Extra arguments go to jest (e.g. `npm test -- test/e2e/sdk.e2e.spec.ts`).
+ *
+ * Redis (for the rate limit shared by instances) comes from TEST_REDIS_URL
+ * (default redis://127.0.0.1:6379). Without one the tests that need it are
+ * skipped with one line, except under CI=true, where that is a failure.
  */
 const { spawnSync } = require('node:child_process');
 const { mkdtempSync, readFileSync } = require('node:fs');
@@ -15,6 +19,7 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
 const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 const extra = process.argv.slice(2);
 const jestBin = require.resolve('jest/bin/jest');
@@ -59,7 +64,33 @@ async function postgresReachable() {
   }
 }
 
+/** true, or why no Redis answers PING at REDIS_URL. */
+function redisReachable() {
+  const { createConnection } = require('node:net');
+  const { hostname, port } = new URL(REDIS_URL);
+  return new Promise((resolve) => {
+    const socket = createConnection(Number(port) || 6379, hostname, () => socket.write('PING\r\n'));
+    const finish = (result) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(3000, () => finish('no answer within 3 s'));
+    socket.on('data', (data) => finish(String(data).startsWith('+PONG') ? true : `unexpected answer ${JSON.stringify(String(data).trim())}`));
+    socket.on('error', (error) => finish(error.message));
+  });
+}
+
 (async () => {
+  const redis = await redisReachable();
+  if (redis === true) {
+    process.env.TEST_REDIS_URL = REDIS_URL;
+  } else if (ci) {
+    process.stdout.write(`\nRedis tests FAILED: no Redis at ${REDIS_URL} (${redis}); CI requires it.\n`);
+    failedRuns += 1;
+    totals.failed += 1;
+  } else {
+    process.stdout.write(`\nRedis tests skipped: no Redis at ${REDIS_URL} (${redis}). Set TEST_REDIS_URL to run them.\n`);
+  }
   const sqliteEnv = { DATABASE_URL: '' };
   runJest('SQLite: unit, int, e2e', [], sqliteEnv);
   const reachable = await postgresReachable();

@@ -2,6 +2,7 @@ import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from 
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { ApiKeysService, Principal } from './api-keys.service';
 import { ROUTE_ACCESS, RouteAccess, scopeAllows } from './scopes';
 import { WORKSPACE_HEADER, workspaceProblem } from './workspace';
@@ -32,6 +33,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly keys: ApiKeysService,
     private readonly reflector: Reflector,
+    private readonly rateLimits: RateLimitGuard,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -46,6 +48,8 @@ export class ApiKeyGuard implements CanActivate {
     const principal = await this.keys.authenticate(secret);
     if (!principal) throw ApiError.unauthorized('Invalid API key: it is unknown, expired or has been revoked');
     request.principal = principal;
+    // Per key, so only now; every later answer (400, 403, ...) carries the rate-limit headers.
+    await this.rateLimits.canActivate(context);
     const workspace = workspaceProblem(request.headers[WORKSPACE_HEADER], principal.organizationId);
     if (workspace) throw ApiError.badRequest(workspace);
     if (!scopeAllows(principal.scope, access)) {

@@ -3,6 +3,7 @@ import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyExecutor } from './commands/api-key.executor';
@@ -37,7 +38,7 @@ class KeysAtStartup implements OnApplicationBootstrap {
 
 /** API keys (event-sourced like environments), and the global guard that decides access for every route. */
 @Module({
-  imports: [CqrsModule, DiscoveryModule],
+  imports: [CqrsModule, DiscoveryModule, RateLimitModule],
   controllers: [ApiKeysController],
   providers: [
     ListApiKeysHandler,

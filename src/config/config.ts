@@ -30,6 +30,31 @@ export interface AppConfig {
   trustedProxies: string[];
   /** PEM files of the Ed25519 key that signs audit checkpoints, and of its public half. */
   audit: { signingKeyFile: string | null; publicKeyFile: string | null };
+  /** Per API key token buckets (requests per minute; 0 = that limit is off), shared through Redis when `redisUrl` is set. */
+  rateLimit: RateLimitConfig;
+  /** How long a client may take over a request, and keep an idle connection (slow clients must not hold the server). */
+  timeouts: HttpTimeouts;
+  /** Origins allowed to call the API from a browser (CORS); empty = CORS off. */
+  corsOrigins: string[];
+}
+
+export interface RateLimitConfig {
+  readsPerMinute: number;
+  writesPerMinute: number;
+  redisUrl: string | null;
+  /** Prefix of the Redis keys of the buckets, so that deployments (or test runs) sharing one Redis do not share buckets. */
+  redisKeyPrefix: string;
+}
+
+export interface HttpTimeouts {
+  /** The request line and headers must have arrived within this time. */
+  headersMs: number;
+  /** The whole request (headers and body) must have arrived within this time. */
+  requestMs: number;
+  /** An idle keep-alive connection is closed after this time. */
+  keepAliveMs: number;
+  /** A connection on which nothing at all happens is closed after this time. */
+  idleSocketMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -145,6 +170,50 @@ export function parseTrustedProxies(raw: string | undefined): string[] {
   return entries;
 }
 
+/** CORS_ORIGINS: comma-separated origins such as `https://app.example.com`; each must be a bare scheme://host[:port]. */
+export function parseCorsOrigins(raw: string | undefined): string[] {
+  const entries = (raw ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    let origin: string | null = null;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      /* refused below */
+    }
+    if (origin !== entry.replace(/\/$/, '') || !/^https?:/.test(entry)) {
+      throw new ConfigError(`CORS_ORIGINS: ${JSON.stringify(entry)} is not an origin (e.g. https://app.example.com, no path)`);
+    }
+  }
+  return entries.map((entry) => entry.replace(/\/$/, ''));
+}
+
+function httpTimeouts(env: Env): HttpTimeouts {
+  const requestMs = integer(env, 'SANDBASE_REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000);
+  const headersMs = integer(env, 'SANDBASE_HEADERS_TIMEOUT_MS', Math.min(10_000, requestMs), 1000, 3_600_000);
+  if (headersMs > requestMs) {
+    throw new ConfigError(`SANDBASE_HEADERS_TIMEOUT_MS (${headersMs}) must not exceed SANDBASE_REQUEST_TIMEOUT_MS (${requestMs})`);
+  }
+  return {
+    headersMs,
+    requestMs,
+    keepAliveMs: integer(env, 'SANDBASE_KEEP_ALIVE_TIMEOUT_MS', 5000, 1000, 3_600_000),
+    idleSocketMs: integer(env, 'SANDBASE_IDLE_SOCKET_TIMEOUT_MS', 60_000, 1000, 3_600_000),
+  };
+}
+
+function rateLimitConfig(env: Env): RateLimitConfig {
+  const redisUrl = env.REDIS_URL?.trim() || null;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError('REDIS_URL must start with redis:// or rediss:// (e.g. redis://127.0.0.1:6379)');
+  }
+  return {
+    readsPerMinute: integer(env, 'SANDBASE_RATE_LIMIT_READS_PER_MINUTE', 6000, 0, 10_000_000),
+    writesPerMinute: integer(env, 'SANDBASE_RATE_LIMIT_WRITES_PER_MINUTE', 600, 0, 10_000_000),
+    redisUrl,
+    redisKeyPrefix: env.SANDBASE_RATE_LIMIT_REDIS_PREFIX?.trim() || 'sandbase:ratelimit:',
+  };
+}
+
 /** Reads and validates the configuration; throws ConfigError with one clear sentence. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase() as LogLevel;
@@ -169,5 +238,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       signingKeyFile: env.SANDBASE_AUDIT_SIGNING_KEY_FILE?.trim() || null,
       publicKeyFile: env.SANDBASE_AUDIT_PUBLIC_KEY_FILE?.trim() || null,
     },
+    rateLimit: rateLimitConfig(env),
+    timeouts: httpTimeouts(env),
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
   };
 }

@@ -18,6 +18,10 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     } else if (error.status >= 500) {
       request.log.error({ method: request.method, route: request.routeOptions.url ?? null, err: exception }, 'request failed');
     }
-    reply.status(error.status).headers(error.headers).send(errorEnvelope(error, String(request.id)));
+    // Set here too: some answers (an unknown method with a malformed URL) skip the onRequest hook.
+    reply
+      .status(error.status)
+      .headers({ 'request-id': String(request.id), 'x-content-type-options': 'nosniff', ...error.headers })
+      .send(errorEnvelope(error, String(request.id)));
   }
 }

@@ -1,4 +1,3 @@
-import sjson from 'secure-json-parse';
 import { ApiError } from '../common/api-error';
 
 /** How deep a JSON body may nest; the API's own shapes need 4 levels. */
@@ -40,14 +39,19 @@ function bodyProblem(root: unknown): string | null {
 
 /**
  * JSON bodies: an empty body is "no body" (so `curl -X POST .../archive -H
- * 'content-type: application/json'` works), malformed JSON is a 400 naming the
- * problem, and prototype-poisoning keys are refused.
+ * 'content-type: application/json'` works) and malformed JSON is a 400 naming
+ * the problem. Keys such as `__proto__` and `constructor` are kept as the
+ * ordinary own properties JSON.parse makes of them (it never touches a
+ * prototype): they are valid metadata keys, and anywhere else the request
+ * validation refuses them as unknown fields. Code that copies request data
+ * uses own-property reads and defining writes (Object.entries/fromEntries,
+ * spreads, Maps), never assignment by key, so no prototype can be reached.
  */
 export function parseJsonBody(_request: unknown, body: string, done: (err: Error | null, value?: unknown) => void): void {
   if (body.trim() === '') return done(null, undefined);
   let parsed: unknown;
   try {
-    parsed = sjson.parse(body, undefined, { protoAction: 'error', constructorAction: 'error' });
+    parsed = JSON.parse(body);
   } catch (error) {
     return done(ApiError.badRequest(`Request body is not valid JSON: ${(error as Error).message}`));
   }

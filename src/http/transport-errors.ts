@@ -34,6 +34,7 @@ export function onFrameworkError(error: FastifyError, request: FastifyRequest, r
   void reply
     .status(apiError.status)
     .header('request-id', request.id)
+    .header('x-content-type-options', 'nosniff')
     .send(errorEnvelope(apiError, String(request.id)));
 }
 
@@ -56,7 +57,8 @@ export function onClientError(error: NodeJS.ErrnoException, socket: Duplex): voi
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,
+        `content-length: ${Buffer.byteLength(body)}\r\nrequest-id: ${requestId}\r\nx-content-type-options: nosniff\r\n` +
+        `connection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy(error);

@@ -1,8 +1,7 @@
 import { RouteAccessRegistry } from '../../src/auth/route-access';
-import { sql } from '../../src/database/database';
 import { registeredRoutes } from '../../src/http/registered-routes';
 import { uniqueName } from '../support/fixtures';
-import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
+import { eventCount, http, HttpResult, startTestApp, TestApp } from '../support/test-app';
 
 /**
  * Every route the router serves, against every kind of caller: each scope, a
@@ -72,7 +71,6 @@ describe('access matrix', () => {
     'GET /v1/organization_versions': async () => ({ path: '/v1/organization_versions' }),
   };
 
-  const eventCount = async () => Number((await t.db.query<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM events`))[0].n);
 
   function routes() {
     const served = registeredRoutes(t.app.getHttpAdapter().getInstance());
@@ -102,7 +100,7 @@ describe('access matrix', () => {
     for (const route of routes()) {
       for (const caller of CALLERS) {
         const prepared = await FIXTURES[route.name]();
-        const before = await eventCount();
+        const before = await eventCount(t);
         const response: HttpResult = await http({ baseUrl: t.baseUrl, key: caller === 'none' ? '' : keys[caller] }, route.method, prepared.path, {
           body: prepared.body,
           key: caller === 'none' ? null : keys[caller],
@@ -110,7 +108,7 @@ describe('access matrix', () => {
         const want = expected(route.access!, caller, route.path);
         outcomes.push({ route: route.name, caller, status: response.status, expected: want });
         if (want >= 400) {
-          expect(await eventCount()).toBe(before);
+          expect(await eventCount(t)).toBe(before);
           expect(response.body.type).toBe('error');
           if (want === 403) expect(response.body.error).toMatchObject({ type: 'permission_error', details: { error_code: 'insufficient_scope' } });
         }

@@ -17,7 +17,7 @@ describe('request body hardening', () => {
     ['a NUL character in a metadata key', '{"name":"n1","metadata":{"k\\u0000":"v"}}', /NUL character/],
     ['nesting 5,000 levels deep', `{"name":"n2","metadata":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`, /nested more than 32/],
     ['an array nesting 100,000 levels deep', `${'['.repeat(100000)}${']'.repeat(100000)}`, /nested more than 32|not valid JSON/],
-    ['a __proto__ key', '{"name":"n3","__proto__":{"polluted":true}}', /forbidden prototype property/],
+    ['a top-level __proto__ key (an unknown field; only metadata keys may be named so)', '{"name":"n3","__proto__":{"polluted":true}}', /^__proto__: unknown field$/],
     ['truncated JSON', '{"name":"n4"', /not valid JSON/],
   ])('refuses %s with a 400 in the envelope', async (_what, body, message) => {
     const before = await count();
@@ -151,6 +151,7 @@ describe('hostile URLs and query parameters', () => {
       request_id: expect.stringMatching(/^req_/),
     });
     expect(response.headers['request-id']).toBe(response.body.request_id);
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('still finds the environment after all of the above', async () => {

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory';
 import { ApiKeysService, CreatedApiKey, KeyOptions } from '../../src/auth/api-keys.service';
 import { loadConfig, parseDatabaseUrl } from '../../src/config/config';
-import { Database, DATABASE } from '../../src/database/database';
+import { Database, DATABASE, sql } from '../../src/database/database';
 import { createTestDatabase, TestDatabase } from './database';
 
 /** The real service listening on a random loopback port, on a fresh database. */
@@ -110,4 +110,10 @@ export function withTestApp(
   afterAll(async () => {
     await app?.close();
   });
+}
+
+/** How many events the log holds: a refused request must leave it unchanged. */
+export async function eventCount(t: Pick<TestApp, 'db'>): Promise<number> {
+  const rows = await t.db.query<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM events`);
+  return Number(rows[0].n);
 }
