@@ -295,7 +295,7 @@ describe('fuzz: hostile requests over HTTP', () => {
 
   beforeAll(async () => {
     // No rate limits: every request should reach the code it aims at.
-    t = await startTestApp({ LOG_LEVEL: 'fatal', SANDBASE_RATE_LIMIT_READS_PER_MINUTE: '0', SANDBASE_RATE_LIMIT_WRITES_PER_MINUTE: '0' });
+    t = await startTestApp({ LOG_LEVEL: 'fatal' });
     const owner = await t.createKey('fuzz-canary-org');
     const created = await http(t, 'POST', '/v1/environments', {
       key: owner.key,

@@ -17,7 +17,7 @@ describe('projections verify and rebuild', () => {
 
   beforeAll(async () => {
     // 1,000 writes in seconds with one key: more than the default write rate limit allows.
-    t = await startTestApp({ SANDBASE_RATE_LIMIT_WRITES_PER_MINUTE: '0' });
+    t = await startTestApp();
     env = { DATABASE_URL: t.database.url };
     const random = seededRandom(7);
     const pick = <T>(items: T[]): T => pickWith(random, items);

@@ -5,6 +5,12 @@ import { loadConfig, parseDatabaseUrl } from '../../src/config/config';
 import { Database, DATABASE, sql } from '../../src/database/database';
 import { createTestDatabase, TestDatabase } from './database';
 
+/**
+ * Suites drive hundreds of writes a second through one key: rate limits are
+ * off in the test service unless a test sets them (rate-limits.e2e does).
+ */
+export const UNLIMITED = { SANDBASE_RATE_LIMIT_READS_PER_MINUTE: '0', SANDBASE_RATE_LIMIT_WRITES_PER_MINUTE: '0' };
+
 /** The real service listening on a random loopback port, on a fresh database. */
 export interface TestApp {
   app: NestFastifyApplication;
@@ -29,7 +35,7 @@ export async function startTestApp(
   const database: TestDatabase = options.databaseUrl
     ? { url: options.databaseUrl, config: parseDatabaseUrl(options.databaseUrl), drop: async () => undefined }
     : await createTestDatabase({ forceSqlite: options.forceSqlite });
-  const config = loadConfig({ LOG_LEVEL: 'error', PORT: '0', DATABASE_URL: database.url, ...env });
+  const config = loadConfig({ LOG_LEVEL: 'error', PORT: '0', DATABASE_URL: database.url, ...UNLIMITED, ...env });
   // The test database's own settings (a pool of 20), overridden by any DATABASE_* setting in `env`.
   config.database = parseDatabaseUrl(database.url, { DATABASE_POOL_SIZE: '20', ...env });
   const app = await createApp(config);
