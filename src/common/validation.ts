@@ -47,6 +47,9 @@ function toInstance(cls: RequestClass, value: Record<string, unknown>, path: str
     const item = value[key];
     const child = cls.nested && Object.prototype.hasOwnProperty.call(cls.nested, key) ? cls.nested[key] : undefined;
     const isObject = item !== null && typeof item === 'object' && !Array.isArray(item);
+    // A nested shape sent as anything but an object (an array of objects whose own `constructor` is null
+    // would trip class-validator's nested validation) is refused here, in class-validator's words.
+    if (child && !isObject && item !== null && item !== undefined) throw ApiError.badRequest(`${path}${key} must be an object`);
     instance[key] = child && isObject ? toInstance(child, item as Record<string, unknown>, `${path}${key}.`) : item;
   }
   return instance;

@@ -74,6 +74,9 @@ describe('prototype-named metadata keys', () => {
     ['config', '{"name":"p3","config":{"type":"cloud","__proto__":{"polluted":true}}}', 'config.__proto__: unknown field'],
     ['networking', '{"name":"p3","config":{"type":"cloud","networking":{"type":"limited","constructor":"x"}}}', 'config.networking.constructor: unknown field'],
     ['packages', '{"name":"p3","config":{"type":"cloud","packages":{"prototype":[]}}}', 'config.packages.prototype: unknown field'],
+    // Found by the fuzz test: objects with an own `constructor` inside an array where an object belongs were a 500.
+    ['packages as an array', '{"config":{"packages":[{"constructor":null}]}}', 'config.packages must be an object'],
+    ['config as an array', '{"name":"p3","config":[{"constructor":null}]}', 'config must be an object'],
   ])('refuses them elsewhere (%s) as unknown fields, changing nothing', async (_where, body, message) => {
     const before = await eventCount(t);
     const response = await http(t, 'POST', '/v1/environments', { body });
