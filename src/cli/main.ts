@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { ConfigError, loadConfig } from '../config/config';
 import { CLOCK, Clock } from '../common/clock';
@@ -36,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['fatal'], abortOnError: false });
   try {
     if (group === 'keys') return await runKeysCommand(app.get(ApiKeysService), args);
-    if (group === 'environments') return await runEnvironmentsCommand(app.get<Database>(DATABASE), app.get<Clock>(CLOCK), args);
+    if (group === 'environments') return await runEnvironmentsCommand(app.get<Database>(DATABASE), app.get(CommandBus), args);
     if (group === 'export' || group === 'import') return await runDataCommand(app.get<Database>(DATABASE), app.get<Clock>(CLOCK), args);
     if (group === 'audit') return await runAuditCommand(app.get<Database>(DATABASE), config, app.get<Clock>(CLOCK), args);
     return await runProjectionsCommand(app.get<Database>(DATABASE), args);

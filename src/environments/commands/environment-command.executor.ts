@@ -3,10 +3,10 @@ import { CLOCK, Clock } from '../../common/clock';
 import { newEventId } from '../../common/ids';
 import { Database, DATABASE, violatedUniqueConstraint } from '../../database/database';
 import { appendToStream, lockOrganizationLog, StreamVersionConflict } from '../../event-store/event-store';
-import { decide, EnvironmentCommand } from '../domain/decider';
+import { decide, DeleteEnvironment, EnvironmentCommand } from '../domain/decider';
 import type { EnvironmentState } from '../domain/environment';
 import { DomainError, DomainErrorCode } from '../domain/errors';
-import { EVENT_SCHEMA_VERSION, streamIdFor } from '../domain/events';
+import { EnvironmentEvent, EVENT_SCHEMA_VERSION, streamIdFor } from '../domain/events';
 import { projectEvents } from '../projections/environment.projector';
 import { findEnvironment, isNameTaken } from '../projections/environments.read-model';
 import type { CommandContext } from './command-context';
@@ -26,6 +26,23 @@ function latest(a: string, b: string | null): string {
   return b !== null && b > a ? b : a;
 }
 
+/** The name an event gives the environment, as the domain normalized it. */
+function nameSetBy(event: EnvironmentEvent): string | undefined {
+  if (event.type === 'EnvironmentCreated') return event.data.name;
+  if (event.type === 'EnvironmentModified') return event.data.set.name;
+  return undefined;
+}
+
+type WithoutTime<C> = C extends unknown ? Omit<C, 'metadata'> : never;
+
+/** A command as a handler builds it; the executor stamps the time once it holds the organization's log lock. */
+export type UnstampedCommand = WithoutTime<EnvironmentCommand>;
+
+export interface ExecuteOptions {
+  /** From If-Match: a lost race is then a 412, never a retry against a newer version. */
+  expectedVersion?: number;
+}
+
 /**
  * The one write path: in a single transaction, take the organization's log
  * lock, read the clock, load the current-state row as the snapshot, decide,
@@ -41,16 +58,25 @@ export class EnvironmentCommandExecutor {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(build: (now: string) => EnvironmentCommand, context: CommandContext): Promise<EnvironmentState | null> {
-    // What the command is does not depend on the time: build it once to know how to report failures.
-    const shape = build('');
-    const pinned = shape.type === 'UpdateEnvironment' && shape.data.expected_version !== undefined;
+  /** Create, update and archive return the environment as it now is; delete returns nothing. */
+  execute(command: WithoutTime<DeleteEnvironment>, context: CommandContext, options?: ExecuteOptions): Promise<void>;
+  execute(command: UnstampedCommand, context: CommandContext, options?: ExecuteOptions): Promise<EnvironmentState>;
+  async execute(command: UnstampedCommand, context: CommandContext, options: ExecuteOptions = {}): Promise<EnvironmentState | void> {
+    const state = await this.withRetries(command, context, options);
+    if (command.type === 'DeleteEnvironment') return;
+    // decide() refuses every command but delete on a missing environment, so this never happens.
+    if (state === null) throw new Error(`${command.type} left no environment ${command.data.environment_id}`);
+    return state;
+  }
+
+  private async withRetries(command: UnstampedCommand, context: CommandContext, options: ExecuteOptions): Promise<EnvironmentState | null> {
     for (let attempt = 1; ; attempt++) {
+      const decided: { name?: string } = {};
       try {
-        return await this.attempt(build, context);
+        return await this.attempt(command, context, decided);
       } catch (error) {
         if (error instanceof StreamVersionConflict) {
-          if (pinned) {
+          if (options.expectedVersion !== undefined) {
             throw new DomainError(DomainErrorCode.VersionMismatch, 'If-Match: the environment changed concurrently');
           }
           if (attempt < MAX_APPEND_ATTEMPTS) {
@@ -62,33 +88,33 @@ export class EnvironmentCommandExecutor {
             'The environment is being changed by too many concurrent requests; retry the request',
           );
         }
-        if (violatedUniqueConstraint(error) === 'environments_org_name_unique') {
-          throw nameTaken('input' in shape.data ? String(shape.data.input.name ?? '').trim() : '');
+        if (decided.name !== undefined && violatedUniqueConstraint(error) === 'environments_org_name_unique') {
+          throw nameTaken(decided.name);
         }
         throw error;
       }
     }
   }
 
+  /** `decided.name`: the name the decided events set, for reporting a clash the unique index found. */
   private async attempt(
-    build: (now: string) => EnvironmentCommand,
+    unstamped: UnstampedCommand,
     context: CommandContext,
+    decided: { name?: string },
   ): Promise<EnvironmentState | null> {
     return this.db.transaction(async (tx) => {
       const { lastRecordedAt } = await lockOrganizationLog(tx, context.organizationId);
-      const command = build(latest(this.clock.now(), lastRecordedAt));
+      // Never earlier than the organization's last event, so its log reads in time order.
+      const command: EnvironmentCommand = { ...unstamped, metadata: { now: latest(this.clock.now(), lastRecordedAt) } };
       const id = command.data.environment_id;
       const state = command.type === 'CreateEnvironment' ? null : await findEnvironment(tx, context.organizationId, id);
       const events = decide(command, state);
       if (events.length === 0) return state;
       for (const event of events) {
-        const name =
-          event.type === 'EnvironmentCreated'
-            ? event.data.name
-            : event.type === 'EnvironmentModified'
-              ? event.data.set.name
-              : undefined;
-        if (name !== undefined && (await isNameTaken(tx, context.organizationId, name, id))) throw nameTaken(name);
+        const name = nameSetBy(event);
+        if (name === undefined) continue;
+        decided.name = name;
+        if (await isNameTaken(tx, context.organizationId, name, id)) throw nameTaken(name);
       }
       const stored = await appendToStream(
         tx,
