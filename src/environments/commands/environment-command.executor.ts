@@ -3,7 +3,14 @@ import { CLOCK, Clock } from '../../common/clock';
 import { newEventId } from '../../common/ids';
 import { Database, DATABASE, violatedUniqueConstraint } from '../../database/database';
 import { appendToStream, lockOrganizationLog, StreamVersionConflict } from '../../event-store/event-store';
-import { decide, DeleteEnvironment, EnvironmentCommand } from '../domain/decider';
+import {
+  ArchiveEnvironment,
+  CreateEnvironment,
+  decide,
+  DeleteEnvironment,
+  EnvironmentCommand,
+  UpdateEnvironment,
+} from '../domain/decider';
 import type { EnvironmentState } from '../domain/environment';
 import { DomainError, DomainErrorCode } from '../domain/errors';
 import { EnvironmentEvent, EVENT_SCHEMA_VERSION, streamIdFor } from '../domain/events';
@@ -60,11 +67,16 @@ export class EnvironmentCommandExecutor {
 
   /** Create, update and archive return the environment as it now is; delete returns nothing. */
   execute(command: WithoutTime<DeleteEnvironment>, context: CommandContext, options?: ExecuteOptions): Promise<void>;
-  execute(command: UnstampedCommand, context: CommandContext, options?: ExecuteOptions): Promise<EnvironmentState>;
+  execute(
+    command: WithoutTime<CreateEnvironment | UpdateEnvironment | ArchiveEnvironment>,
+    context: CommandContext,
+    options?: ExecuteOptions,
+  ): Promise<EnvironmentState>;
+  execute(command: UnstampedCommand, context: CommandContext, options?: ExecuteOptions): Promise<EnvironmentState | void>;
   async execute(command: UnstampedCommand, context: CommandContext, options: ExecuteOptions = {}): Promise<EnvironmentState | void> {
     const state = await this.withRetries(command, context, options);
     if (command.type === 'DeleteEnvironment') return;
-    // decide() refuses every command but delete on a missing environment, so this never happens.
+    // Create, update and archive always leave an environment: decide() refuses the last two on a missing one.
     if (state === null) throw new Error(`${command.type} left no environment ${command.data.environment_id}`);
     return state;
   }
