@@ -29,17 +29,16 @@ async function main(): Promise<void> {
     const id = newEnvironmentId();
     const ctx = context(n % 5);
     await executor.execute(
-      (now) => ({
+      {
         type: 'CreateEnvironment',
         data: { environment_id: id, organization_id: ctx.organizationId, input: { name: `env-${n}`, metadata: { team: 'ml' } } },
-        metadata: { now },
-      }),
+      },
       ctx,
     );
     written++;
     for (let u = 0; u < 6 && written < EVENTS; u++, written++) {
       await executor.execute(
-        (now) => ({
+        {
           type: 'UpdateEnvironment',
           data: {
             environment_id: id,
@@ -49,14 +48,13 @@ async function main(): Promise<void> {
               config: { type: 'cloud', packages: { pip: [`pkg-${u}`] }, networking: u % 2 ? { type: 'limited', allowed_hosts: ['api.example.com'], allow_package_managers: true } : null },
             },
           },
-          metadata: { now },
-        }),
+        },
         ctx,
       );
     }
     if (n % 4 === 0 && written < EVENTS) {
       const type = n % 8 === 0 ? 'DeleteEnvironment' : 'ArchiveEnvironment';
-      await executor.execute((now) => ({ type, data: { environment_id: id }, metadata: { now } }), ctx);
+      await executor.execute({ type, data: { environment_id: id } }, ctx);
       written++;
     }
     n++;

@@ -94,3 +94,8 @@ export function flushAndExit(code: number): void {
   process.stdout.write('', done);
   process.stderr.write('', done);
 }
+
+/** One line on standard output. */
+export function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}

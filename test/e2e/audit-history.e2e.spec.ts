@@ -5,6 +5,11 @@ import { cursorOf, walkPages as walk } from '../support/paging';
 import { http, HttpResult, startTestApp, TestApp } from '../support/test-app';
 import { sql } from '../../src/database/sql';
 
+/** `created_by` of a change made over HTTP by this test's client (fetch from 127.0.0.1). */
+function apiActor(apiKeyId: unknown) {
+  return { type: 'api_actor', api_key_id: apiKeyId, ip_address: '127.0.0.1', user_agent: expect.any(String) };
+}
+
 jest.setTimeout(600_000);
 
 /**
@@ -52,7 +57,7 @@ function expectVersionShape(v: any): void {
   expect(Number.isInteger(v.version) && v.version >= 1).toBe(true);
   expect(['created', 'modified', 'archived', 'deleted']).toContain(v.operation);
   expect(v.created_at).toMatch(TIMESTAMP);
-  expect(v.created_by).toEqual({ type: 'api_actor', api_key_id: expect.stringMatching(/^apikey_[0-9A-Za-z]+$/) });
+  expect(v.created_by).toEqual(apiActor(expect.stringMatching(/^apikey_[0-9A-Za-z]+$/)));
   expect(v.request_id).toMatch(/^req_[0-9A-Za-z]+$/);
   expect(Array.isArray(v.changes)).toBe(true);
   for (const c of v.changes) {
@@ -118,7 +123,7 @@ describe('audit history API', () => {
         ids.add(v.id);
         const n = v.version - 1;
         // Who: the key that made the change, not the key that reads the history.
-        expect(v.created_by).toEqual({ type: 'api_actor', api_key_id: keys[n].id });
+        expect(v.created_by).toEqual(apiActor(keys[n].id));
         // Which request: the request-id header of the response that made it.
         expect(v.request_id).toBe(responses[n].headers.get('request-id'));
         // What: the full environment as that response returned it.
@@ -151,7 +156,7 @@ describe('audit history API', () => {
       expect([v3.version, v2.version, v1.version]).toEqual([3, 2, 1]);
       expect(v3.environment).toBeNull();
       expect(v3.environment_id).toBe(id);
-      expect(v3.created_by).toEqual({ type: 'api_actor', api_key_id: keyB.id });
+      expect(v3.created_by).toEqual(apiActor(keyB.id));
       expect(v3.request_id).toBe(deleted.headers.get('request-id'));
       expect(v3.created_at >= v2.created_at).toBe(true);
       expect(v2.environment).toEqual(updated.body);
@@ -492,7 +497,7 @@ describe('audit history API', () => {
       expect(va.operation).toBe('archived');
       expect(va.version).toBe(current.version + 1);
       expect(va.environment).toEqual(archived.body);
-      expect(va.created_by).toEqual({ type: 'api_actor', api_key_id: keyB.id });
+      expect(va.created_by).toEqual(apiActor(keyB.id));
       expect(va.changes).toEqual(expect.arrayContaining([{ path: 'archived_at', from: null, to: archived.body.archived_at }]));
       expect(va.changes.filter((c: Change) => c.path !== 'updated_at' && c.path !== 'version')).toEqual([
         { path: 'archived_at', from: null, to: archived.body.archived_at },
@@ -504,7 +509,7 @@ describe('audit history API', () => {
       expect(vd.operation).toBe('deleted');
       expect(vd.version).toBe(va.version + 1);
       expect(vd.environment).toBeNull();
-      expect(vd.created_by).toEqual({ type: 'api_actor', api_key_id: keyA.id });
+      expect(vd.created_by).toEqual(apiActor(keyA.id));
     });
 
     it('a self-hosted environment: metadata and description changes, nothing from the cloud config', async () => {

@@ -212,12 +212,22 @@ describe('organizations, client headers and the admin CLI', () => {
       const lines = created.stdout.split('\n').filter((line) => line.trim() !== '');
       expect(lines).toHaveLength(1);
       const key = JSON.parse(lines[0]);
+      // The key as the admin API shows it, with its secret (only here) and its organization's name.
       expect(key).toEqual({
+        type: 'api_key',
         id: expect.stringMatching(/^apikey_[0-9A-Za-z]+$/),
         key: expect.stringMatching(/^sk-sb-[0-9A-Za-z_-]+$/),
         organization: 'acme',
+        name: null,
+        scope: 'write',
+        workspace_id: expect.stringMatching(/^wrkspc_/),
+        key_hint: expect.stringMatching(/^sk-sb-\.\.\./),
+        status: 'active',
+        created_at: expect.any(String),
+        expires_at: null,
+        last_used_at: null,
+        revoked_at: null,
       });
-      expect(Object.keys(key).sort()).toEqual(['id', 'key', 'organization']);
 
       // The new key works against the running service, in its own organization.
       const acme: Client = { baseUrl: t.baseUrl, key: key.key };

@@ -1,4 +1,6 @@
-import { runCli } from '../support/cli';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, runCli } from '../support/cli';
 import { http, startTestApp, TestApp } from '../support/test-app';
 
 /** The admin CLI as an operator runs it, against the database of a running service (keys: auth-and-cli.e2e.spec.ts). */
@@ -12,28 +14,52 @@ describe('admin CLI: usage', () => {
   afterAll(async () => t.close());
 
   it('exits 2 with usage for unknown commands and missing options, 1 for an unknown key id', async () => {
-    for (const args of [['keys', 'bogus'], ['keys', 'create'], ['nonsense'], []]) {
-      const result = await cli(t, args);
+    for (const [args, usage] of [
+      [['keys', 'bogus'], 'Usage: sandbase keys [options] [command]'],
+      [['keys', 'create'], 'Usage: sandbase keys create [options]'],
+      [['nonsense'], 'Usage: sandbase [options] [command]'],
+      [[], 'Usage: sandbase [options] [command]'],
+    ] as const) {
+      const result = await cli(t, [...args]);
       expect({ args, code: result.code }).toEqual({ args, code: 2 });
-      expect(result.stderr + result.stdout).toContain('Usage: npm run cli -- <command>');
+      expect(result.stderr + result.stdout).toContain(usage);
     }
     const missing = await cli(t, ['keys', 'revoke', 'apikey_nope']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No API key with id apikey_nope');
   });
 
+  it('--help prints the generated usage of every command on standard output and exits 0', async () => {
+    const overview = await cli(t, ['--help']);
+    expect(overview.code).toBe(0);
+    for (const command of ['keys', 'environments', 'projections', 'audit', 'export', 'import']) {
+      expect(overview.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    }
+    const verify = await cli(t, ['audit', 'verify', '--help']);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toContain('Usage: sandbase audit verify [options]');
+    for (const option of ['--org <name>', '--checkpoints <dir>', '--json']) expect(verify.stdout).toContain(option);
+  });
+
   it.each([
-    [['audit', 'verify', '--checkpoint', '/tmp/x'], /audit verify has no option --checkpoint; it takes --org, --checkpoints, --json/],
-    [['audit', 'export', '--sinc', '2026-01-01T00:00:00Z'], /audit export has no option --sinc/],
-    [['projections', 'verify', '--org', 'x'], /projections verify has no option --org/],
-    [['keys', 'list', 'extra'], /keys list: unexpected "extra"/],
-    [['keys', 'revoke', 'apikey_a', 'apikey_b'], /keys revoke: unexpected "apikey_b"/],
-    [['export', '--in', 'x'], /export has no option --in; it takes --out/],
-  ])('refuses %j with exit 2 rather than ignoring what it does not know', async (args, message) => {
+    // An unknown option is named, with the options the command does take (its help) after it.
+    [['audit', 'verify', '--checkpoint', '/tmp/x'], [/unknown option '--checkpoint'/, /--org <name>/, /--checkpoints <dir>/, /--json/]],
+    [['audit', 'export', '--sinc', '2026-01-01T00:00:00Z'], [/unknown option '--sinc'/]],
+    [['projections', 'verify', '--org', 'x'], [/unknown option '--org'/]],
+    [['keys', 'list', 'extra'], [/too many arguments for 'list'/]],
+    [['keys', 'revoke', 'apikey_a', 'apikey_b'], [/too many arguments for 'revoke'\. Expected 1 argument but got 2/]],
+    [['export', '--in', 'x'], [/unknown option '--in'/, /--out <file>/]],
+  ])('refuses %j with exit 2 rather than ignoring what it does not know', async (args, messages) => {
     const result = await cli(t, args);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(message);
+    for (const message of messages) expect(result.stderr).toMatch(message);
     expect(result.stdout).toBe('');
+  });
+
+  it('the sandbase bin runs the built CLI', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(manifest.bin).toEqual({ sandbase: 'dist/src/cli/main.js' });
+    expect(readFileSync(join(ROOT, 'src/cli/main.ts'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
 });
 

@@ -1,15 +1,14 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { runCli } from '../support/cli';
+import { cliShellCommand, ROOT, runCli } from '../support/cli';
 import { usingPostgres } from '../support/database';
 import { http, startTestApp, TestApp } from '../support/test-app';
 
 jest.setTimeout(180_000);
 
-const ROOT = resolve(__dirname, '../..');
 const exec = promisify(execFile);
 
 /**
@@ -32,9 +31,7 @@ async function pipeCapacity(lineLength: number): Promise<number> {
  * finished its work. Everything must arrive all the same.
  */
 async function runCliIntoSlowPipe(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string }> {
-  const cli = [process.execPath, '-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', ...args]
-    .map((word) => `'${word}'`)
-    .join(' ');
+  const cli = cliShellCommand(args);
   const script = `set -o pipefail; ${cli} | (dd bs=1 count=1 status=none; sleep 3; cat)`;
   try {
     const { stdout } = await exec('bash', ['-c', script], {
@@ -56,9 +53,7 @@ async function runCliIntoSlowPipe(args: string[], env: Record<string, string>): 
  * for the closed pipe to drain would never finish.
  */
 async function runCliIntoClosedPipe(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string; killed: boolean }> {
-  const cli = [process.execPath, '-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', ...args]
-    .map((word) => `'${word}'`)
-    .join(' ');
+  const cli = cliShellCommand(args);
   try {
     const { stderr } = await exec('bash', ['-c', `set -o pipefail; ${cli} | dd bs=100 count=1 status=none >/dev/null`], {
       cwd: ROOT,
@@ -142,9 +137,7 @@ describe('CLI output', () => {
   // this runs against PostgreSQL, where the CLI writes no database file of its own.
   (usingPostgres() ? it : it.skip)('export --out onto a disk that fills up exits 1, says so, and leaves no partial file', async () => {
     const file = join(dir, 'full-disk.ndjson');
-    const cli = [process.execPath, '-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', 'export', '--out', file]
-      .map((word) => `'${word}'`)
-      .join(' ');
+    const cli = cliShellCommand(['export', '--out', file]);
     // 8 KiB: writes past it fail with EFBIG (the signal is ignored, as a full disk's ENOSPC would be reported).
     let result: { code: number; stderr: string };
     try {

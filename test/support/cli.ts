@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const ROOT = resolve(__dirname, '../..');
+export const ROOT = resolve(__dirname, '../..');
 
 export interface CliResult {
   code: number;
@@ -11,10 +11,27 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * The words that start the admin CLI from the sources, as `npm run cli -- ...`
+ * does (run from ROOT): the same entry point as the built `sandbase` bin,
+ * without a build step before the tests.
+ */
+export function cliCommand(args: readonly string[]): string[] {
+  return [process.execPath, '-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', ...args];
+}
+
+/** The same, as one line for `bash -c` (arguments in single quotes). */
+export function cliShellCommand(args: readonly string[]): string {
+  return cliCommand(args)
+    .map((word) => `'${word}'`)
+    .join(' ');
+}
+
 /** Runs the admin CLI as a separate process, as an operator would (`npm run cli -- ...`). */
 export async function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  const [command, ...words] = cliCommand(args);
   try {
-    const { stdout, stderr } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', ...args], {
+    const { stdout, stderr } = await run(command, words, {
       cwd: ROOT,
       env: { ...process.env, ...env },
       maxBuffer: 256 * 1024 * 1024,

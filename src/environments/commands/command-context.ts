@@ -1,8 +1,6 @@
-import type { Actor } from '../../event-store/event-store';
+import type { ChangeContext } from '../../event-store/event-store';
 
-/** Who is acting, for whom, in which request: travels with every command into event metadata. */
-export interface CommandContext {
+/** Who is acting, for whom, in which request, from where: travels with every command into event metadata. */
+export interface CommandContext extends ChangeContext {
   organizationId: string;
-  actor: Actor;
-  requestId: string | null;
 }

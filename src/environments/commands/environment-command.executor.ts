@@ -2,11 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, Clock } from '../../common/clock';
 import { newEventId } from '../../common/ids';
 import { Database, DATABASE, violatedUniqueConstraint } from '../../database/database';
-import { appendToStream, lockOrganizationLog, StreamVersionConflict } from '../../event-store/event-store';
-import { decide, EnvironmentCommand } from '../domain/decider';
+import { appendToStream, metadataFor, StreamVersionConflict } from '../../event-store/event-store';
+import { inOrganizationLog } from '../../event-store/organization-log';
+import type { FreezeState } from '../../organizations/domain/freeze';
+import { findFreeze } from '../../organizations/projections/freeze.read-model';
+import {
+  ArchiveEnvironment,
+  CreateEnvironment,
+  decide,
+  DeleteEnvironment,
+  EnvironmentCommand,
+  UpdateEnvironment,
+} from '../domain/decider';
 import type { EnvironmentState } from '../domain/environment';
 import { DomainError, DomainErrorCode } from '../domain/errors';
-import { EVENT_SCHEMA_VERSION, streamIdFor } from '../domain/events';
+import { EnvironmentEvent, EVENT_SCHEMA_VERSION, streamIdFor } from '../domain/events';
 import { projectEvents } from '../projections/environment.projector';
 import { findEnvironment, isNameTaken } from '../projections/environments.read-model';
 import type { CommandContext } from './command-context';
@@ -21,9 +31,32 @@ function nameTaken(name: string): DomainError {
   );
 }
 
-/** The later of two RFC 3339 timestamps of the same fixed format. */
-function latest(a: string, b: string | null): string {
-  return b !== null && b > a ? b : a;
+/** While the organization is frozen, the commands it holds still are refused (403), before anything is decided. */
+function refuseIfFrozen(command: EnvironmentCommand, freeze: FreezeState): void {
+  const creating = command.type === 'CreateEnvironment';
+  if (creating ? !freeze.creates : !freeze.updates) return;
+  const what = creating ? 'Creating environments' : 'Changing environments (update, archive, delete)';
+  throw new DomainError(
+    creating ? DomainErrorCode.EnvironmentCreateDisabled : DomainErrorCode.EnvironmentUpdateDisabled,
+    `${what} is disabled in this organization while it is frozen: ${freeze.reason ?? 'no reason given'}`,
+  );
+}
+
+/** The name an event gives the environment, as the domain normalized it. */
+function nameSetBy(event: EnvironmentEvent): string | undefined {
+  if (event.type === 'EnvironmentCreated') return event.data.name;
+  if (event.type === 'EnvironmentModified') return event.data.set.name;
+  return undefined;
+}
+
+type WithoutTime<C> = C extends unknown ? Omit<C, 'metadata'> : never;
+
+/** A command as a handler builds it; the executor stamps the time once it holds the organization's log lock. */
+export type UnstampedCommand = WithoutTime<EnvironmentCommand>;
+
+export interface ExecuteOptions {
+  /** From If-Match: a lost race is then a 412, never a retry against a newer version. */
+  expectedVersion?: number;
 }
 
 /**
@@ -41,16 +74,30 @@ export class EnvironmentCommandExecutor {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(build: (now: string) => EnvironmentCommand, context: CommandContext): Promise<EnvironmentState | null> {
-    // What the command is does not depend on the time: build it once to know how to report failures.
-    const shape = build('');
-    const pinned = shape.type === 'UpdateEnvironment' && shape.data.expected_version !== undefined;
+  /** Create, update and archive return the environment as it now is; delete returns nothing. */
+  execute(command: WithoutTime<DeleteEnvironment>, context: CommandContext, options?: ExecuteOptions): Promise<void>;
+  execute(
+    command: WithoutTime<CreateEnvironment | UpdateEnvironment | ArchiveEnvironment>,
+    context: CommandContext,
+    options?: ExecuteOptions,
+  ): Promise<EnvironmentState>;
+  execute(command: UnstampedCommand, context: CommandContext, options?: ExecuteOptions): Promise<EnvironmentState | void>;
+  async execute(command: UnstampedCommand, context: CommandContext, options: ExecuteOptions = {}): Promise<EnvironmentState | void> {
+    const state = await this.withRetries(command, context, options);
+    if (command.type === 'DeleteEnvironment') return;
+    // Create, update and archive always leave an environment: decide() refuses the last two on a missing one.
+    if (state === null) throw new Error(`${command.type} left no environment ${command.data.environment_id}`);
+    return state;
+  }
+
+  private async withRetries(command: UnstampedCommand, context: CommandContext, options: ExecuteOptions): Promise<EnvironmentState | null> {
     for (let attempt = 1; ; attempt++) {
+      const decided: { name?: string } = {};
       try {
-        return await this.attempt(build, context);
+        return await this.attempt(command, context, decided);
       } catch (error) {
         if (error instanceof StreamVersionConflict) {
-          if (pinned) {
+          if (options.expectedVersion !== undefined) {
             throw new DomainError(DomainErrorCode.VersionMismatch, 'If-Match: the environment changed concurrently');
           }
           if (attempt < MAX_APPEND_ATTEMPTS) {
@@ -62,46 +109,41 @@ export class EnvironmentCommandExecutor {
             'The environment is being changed by too many concurrent requests; retry the request',
           );
         }
-        if (violatedUniqueConstraint(error) === 'environments_org_name_unique') {
-          throw nameTaken('input' in shape.data ? String(shape.data.input.name ?? '').trim() : '');
+        if (decided.name !== undefined && violatedUniqueConstraint(error) === 'environments_org_name_unique') {
+          throw nameTaken(decided.name);
         }
         throw error;
       }
     }
   }
 
+  /** `decided.name`: the name the decided events set, for reporting a clash the unique index found. */
   private async attempt(
-    build: (now: string) => EnvironmentCommand,
+    unstamped: UnstampedCommand,
     context: CommandContext,
+    decided: { name?: string },
   ): Promise<EnvironmentState | null> {
-    return this.db.transaction(async (tx) => {
-      const { lastRecordedAt } = await lockOrganizationLog(tx, context.organizationId);
-      const command = build(latest(this.clock.now(), lastRecordedAt));
+    return inOrganizationLog(this.db, this.clock, context.organizationId, async (tx, now) => {
+      const command: EnvironmentCommand = { ...unstamped, metadata: { now } };
+      // Read under the organization's lock: a freeze that committed before this command holds it.
+      refuseIfFrozen(command, await findFreeze(tx, context.organizationId));
       const id = command.data.environment_id;
       const state = command.type === 'CreateEnvironment' ? null : await findEnvironment(tx, context.organizationId, id);
       const events = decide(command, state);
       if (events.length === 0) return state;
       for (const event of events) {
-        const name =
-          event.type === 'EnvironmentCreated'
-            ? event.data.name
-            : event.type === 'EnvironmentModified'
-              ? event.data.set.name
-              : undefined;
-        if (name !== undefined && (await isNameTaken(tx, context.organizationId, name, id))) throw nameTaken(name);
+        const name = nameSetBy(event);
+        if (name === undefined) continue;
+        decided.name = name;
+        if (await isNameTaken(tx, context.organizationId, name, id)) throw nameTaken(name);
       }
       const stored = await appendToStream(
         tx,
         streamIdFor(id),
         state?.version ?? 0,
         events.map((event) => ({ event_id: newEventId(), event })),
-        {
-          organization_id: context.organizationId,
-          actor: context.actor,
-          request_id: context.requestId,
-          schema_version: EVENT_SCHEMA_VERSION,
-        },
-        command.metadata.now,
+        metadataFor(context.organizationId, context, EVENT_SCHEMA_VERSION),
+        now,
       );
       return projectEvents(tx, stored, state);
     });

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, R
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../../auth/api-key.guard';
+import { changeContextOf } from '../../auth/change-context';
 import { Access } from '../../auth/scopes';
 import type { Principal } from '../../auth/api-keys.service';
 import { ApiError } from '../../common/api-error';
@@ -19,11 +20,7 @@ import { EnvironmentResource, presentEnvironment } from '../resources/environmen
 import { parseBooleanParam, parseLimit, parsePageCursor } from '../../common/list-params';
 
 function contextOf(principal: Principal, request: FastifyRequest): CommandContext {
-  return {
-    organizationId: principal.organizationId,
-    actor: { type: 'api_actor', api_key_id: principal.apiKeyId },
-    requestId: String(request.id),
-  };
+  return { organizationId: principal.organizationId, ...changeContextOf(principal, request) };
 }
 
 /** `If-Match: "3"` (or `3`); `*` matches any version. */

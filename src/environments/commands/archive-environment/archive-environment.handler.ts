@@ -7,11 +7,7 @@ import { ArchiveEnvironmentCommand } from './archive-environment.command';
 export class ArchiveEnvironmentHandler implements ICommandHandler<ArchiveEnvironmentCommand, EnvironmentState> {
   constructor(private readonly executor: EnvironmentCommandExecutor) {}
 
-  async execute({ environmentId, context }: ArchiveEnvironmentCommand): Promise<EnvironmentState> {
-    const state = await this.executor.execute(
-      (now) => ({ type: 'ArchiveEnvironment', data: { environment_id: environmentId }, metadata: { now } }),
-      context,
-    );
-    return state!;
+  execute({ environmentId, context }: ArchiveEnvironmentCommand): Promise<EnvironmentState> {
+    return this.executor.execute({ type: 'ArchiveEnvironment', data: { environment_id: environmentId } }, context);
   }
 }

@@ -8,16 +8,8 @@ import { CreateEnvironmentCommand } from './create-environment.command';
 export class CreateEnvironmentHandler implements ICommandHandler<CreateEnvironmentCommand, EnvironmentState> {
   constructor(private readonly executor: EnvironmentCommandExecutor) {}
 
-  async execute({ input, context }: CreateEnvironmentCommand): Promise<EnvironmentState> {
-    const environmentId = newEnvironmentId();
-    const state = await this.executor.execute(
-      (now) => ({
-        type: 'CreateEnvironment',
-        data: { environment_id: environmentId, organization_id: context.organizationId, input },
-        metadata: { now },
-      }),
-      context,
-    );
-    return state!;
+  execute({ input, context }: CreateEnvironmentCommand): Promise<EnvironmentState> {
+    const data = { environment_id: newEnvironmentId(), organization_id: context.organizationId, input };
+    return this.executor.execute({ type: 'CreateEnvironment', data }, context);
   }
 }

@@ -6,10 +6,7 @@ import { DeleteEnvironmentCommand } from './delete-environment.command';
 export class DeleteEnvironmentHandler implements ICommandHandler<DeleteEnvironmentCommand, void> {
   constructor(private readonly executor: EnvironmentCommandExecutor) {}
 
-  async execute({ environmentId, context }: DeleteEnvironmentCommand): Promise<void> {
-    await this.executor.execute(
-      (now) => ({ type: 'DeleteEnvironment', data: { environment_id: environmentId }, metadata: { now } }),
-      context,
-    );
+  execute({ environmentId, context }: DeleteEnvironmentCommand): Promise<void> {
+    return this.executor.execute({ type: 'DeleteEnvironment', data: { environment_id: environmentId } }, context);
   }
 }

@@ -7,15 +7,8 @@ import { UpdateEnvironmentCommand } from './update-environment.command';
 export class UpdateEnvironmentHandler implements ICommandHandler<UpdateEnvironmentCommand, EnvironmentState> {
   constructor(private readonly executor: EnvironmentCommandExecutor) {}
 
-  async execute({ environmentId, patch, expectedVersion, context }: UpdateEnvironmentCommand): Promise<EnvironmentState> {
-    const state = await this.executor.execute(
-      (now) => ({
-        type: 'UpdateEnvironment',
-        data: { environment_id: environmentId, input: patch, expected_version: expectedVersion },
-        metadata: { now },
-      }),
-      context,
-    );
-    return state!;
+  execute({ environmentId, patch, expectedVersion, context }: UpdateEnvironmentCommand): Promise<EnvironmentState> {
+    const data = { environment_id: environmentId, input: patch, expected_version: expectedVersion };
+    return this.executor.execute({ type: 'UpdateEnvironment', data }, context, { expectedVersion });
   }
 }

@@ -1,0 +1,13 @@
+import { Command } from 'nest-commander';
+import { CommandGroup } from '../cli-command';
+import { CheckpointCommand } from './checkpoint.command';
+import { ExportAuditCommand } from './export-audit.command';
+import { KeygenCommand } from './keygen.command';
+import { VerifyAuditCommand } from './verify-audit.command';
+
+@Command({
+  name: 'audit',
+  description: 'check, sign and export the hash-chained audit log',
+  subCommands: [VerifyAuditCommand, CheckpointCommand, KeygenCommand, ExportAuditCommand],
+})
+export class AuditCommand extends CommandGroup {}

@@ -1,0 +1,67 @@
+import { Inject } from '@nestjs/common';
+import { Option, SubCommand } from 'nest-commander';
+import { verifyAudit } from '../../audit/audit-verify';
+import type { AppConfig } from '../../config/config';
+import { APP_CONFIG } from '../../config/config.module';
+import { Database, DATABASE } from '../../database/database';
+import { CliCommand, ExitCode, given } from '../cli-command';
+import { print } from '../output';
+import { publicKeyFrom } from './audit-key-files';
+
+interface VerifyOptions {
+  org?: string;
+  checkpoints?: string;
+  json?: true;
+}
+
+@SubCommand({ name: 'verify', description: 'recompute the hash chains; exit 1 naming the first bad event' })
+export class VerifyAuditCommand extends CliCommand<VerifyOptions> {
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  protected async execute(_: string[], { org, checkpoints, json }: VerifyOptions): Promise<ExitCode> {
+    const publicKey = checkpoints ? publicKeyFrom(this.config) : undefined;
+    const report = await this.db.session((s) =>
+      s.transaction((tx) => verifyAudit(tx, { organization: org, checkpointsDir: checkpoints, publicKey }), 'read'),
+    );
+    if (json) {
+      print(JSON.stringify(report));
+      return report.valid ? 0 : 1;
+    }
+    for (const chain of report.organizations) {
+      const head = chain.head ? `#${chain.head.chain_seq} ${chain.head.hash}` : 'empty';
+      print(
+        chain.problem
+          ? `FAILED  ${chain.organization_id}: ${chain.problem.message}`
+          : `ok      ${chain.organization_id}: ${chain.events_checked} events, head ${head}`,
+      );
+    }
+    for (const problem of report.problems) print(`FAILED  ${problem}`);
+    if (report.checkpoints) {
+      const newest = report.checkpoints.newest ? `, the newest made ${report.checkpoints.newest}` : '';
+      print(`checkpoints: ${report.checkpoints.checked} checked${newest}`);
+      for (const problem of report.checkpoints.problems) print(`FAILED  ${problem}`);
+    }
+    print(report.valid ? 'audit log verifies' : 'audit log does NOT verify');
+    return report.valid ? 0 : 1;
+  }
+
+  @Option({ flags: '--org <name>', description: 'only this organization' })
+  parseOrg(value: string): string {
+    return given(value);
+  }
+
+  @Option({ flags: '--checkpoints <dir>', description: 'also check the signed checkpoints in this directory' })
+  parseCheckpoints(value: string): string {
+    return given(value);
+  }
+
+  @Option({ flags: '--json', description: 'print the report as JSON' })
+  parseJson(): true {
+    return true;
+  }
+}

@@ -1,0 +1,7 @@
+import { Command } from 'nest-commander';
+import { CommandGroup } from '../cli-command';
+import { ArchiveEnvironmentCommand } from './archive-environment.command';
+import { DeleteEnvironmentCommand } from './delete-environment.command';
+
+@Command({ name: 'environments', description: 'operator actions on environments', subCommands: [ArchiveEnvironmentCommand, DeleteEnvironmentCommand] })
+export class EnvironmentsCommand extends CommandGroup {}
