@@ -17,7 +17,7 @@ export function changeContextOf(principal: Principal, request: FastifyRequest): 
     requestId: String(request.id),
     source: {
       ip_address: request.ip ?? null,
-      user_agent: typeof agent === 'string' ? [...agent].slice(0, MAX_USER_AGENT_LENGTH).join('') : null,
+      user_agent: typeof agent === 'string' && agent !== '' ? [...agent].slice(0, MAX_USER_AGENT_LENGTH).join('') : null,
     },
   };
 }
