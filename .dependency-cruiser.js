@@ -2,7 +2,7 @@
  * The layer rules of docs/architecture.md ("Layers"), checked by
  * `npm run lint:deps` in CI: an import that points up a layer fails the build.
  */
-const FEATURES = '(environments|audit|auth|transfer|health|cli)';
+const FEATURES = '(environments|audit|auth|organizations|rate-limit|projections|transfer|health|cli)';
 module.exports = {
   forbidden: [
     {
@@ -11,7 +11,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/([^/]+)/domain/' },
       to: {
-        pathNot: '^src/$1/domain/',
+        pathNot: '^src/$1/domain/|^src/common/coded-error\\.ts$',
         path: '^src/|^node_modules/(@nestjs|typeorm|pg|better-sqlite3|fastify|class-validator)/|^(fs|net|http|child_process)$',
       },
     },
@@ -69,6 +69,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/environments/' },
       to: { path: '^src/audit/' },
+    },
+    {
+      name: 'organizations-below-auth',
+      comment: 'Keys belong to organizations: auth reads organizations, never the other way round.',
+      severity: 'error',
+      from: { path: '^src/organizations/' },
+      to: { path: '^src/auth/' },
+    },
+    {
+      name: 'replay-is-above-the-features',
+      comment: 'src/projections replays every family of projections; the features only declare their family.',
+      severity: 'error',
+      from: { path: '^src/(environments|auth|organizations|audit|event-store|database|common|config)/' },
+      to: { path: '^src/projections/' },
     },
     {
       name: 'app-http-is-top-level',

@@ -88,3 +88,65 @@ describe('admin CLI: operator actions on environments', () => {
     expect((await http(t, 'GET', '/v1/environment_versions/verify')).body.valid).toBe(true);
   });
 });
+
+describe('admin CLI: scoped, named, expiring and rotated keys', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => t.close());
+
+  it('creates a named read key that expires, and refuses a scope or duration it does not know', async () => {
+    const created = await cli(t, ['keys', 'create', '--org', 'cli-scopes', '--name', 'auditor', '--scope', 'read', '--expires-in', '90d', '--json']);
+    expect(created.code).toBe(0);
+    const key = JSON.parse(created.stdout);
+    expect(key).toMatchObject({ name: 'auditor', scope: 'read', organization: 'cli-scopes', status: 'active' });
+    const days = (Date.parse(key.expires_at) - Date.parse(key.created_at)) / 86_400_000;
+    expect(days).toBe(90);
+    const reader = { baseUrl: t.baseUrl, key: key.key };
+    expect((await http(reader, 'GET', '/v1/environments')).status).toBe(200);
+    expect((await http(reader, 'POST', '/v1/environments', { body: { name: 'no' } })).status).toBe(403);
+
+    const listed = await cli(t, ['keys', 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`${key.id} .*scope=read .*name="auditor"`));
+    for (const args of [
+      ['keys', 'create', '--org', 'x', '--scope', 'root'],
+      ['keys', 'create', '--org', 'x', '--expires-in', '90 days'],
+      ['keys', 'rotate', key.id, '--grace', 'soon'],
+    ]) {
+      const refused = await cli(t, args);
+      expect({ args, code: refused.code }).toEqual({ args, code: 2 });
+    }
+  });
+
+  it('rotates a key: same id, name and scope, a new secret; the old one stops at once, or after the grace period', async () => {
+    const created = JSON.parse((await cli(t, ['keys', 'create', '--org', 'cli-rotate', '--name', 'ci', '--scope', 'write', '--json'])).stdout);
+    const at = (key: string) => http({ baseUrl: t.baseUrl, key }, 'GET', '/v1/environments');
+
+    const immediate = await cli(t, ['keys', 'rotate', created.id, '--json']);
+    expect(immediate.code).toBe(0);
+    const second = JSON.parse(immediate.stdout).key as string;
+    expect((await at(created.key)).status).toBe(401);
+    expect((await at(second)).status).toBe(200);
+
+    const graceful = await cli(t, ['keys', 'rotate', created.id, '--grace', '10m']);
+    expect(graceful.code).toBe(0);
+    const third = /New secret \(shown only now, store it safely\): (sk-sb-\S+)/.exec(graceful.stdout)![1];
+    expect((await at(second)).status).toBe(200);
+    expect((await at(third)).status).toBe(200);
+    expect(graceful.stdout).not.toContain(second);
+
+    const listed = JSON.parse(
+      (await cli(t, ['keys', 'list', '--json'])).stdout.split('\n').find((line) => line.includes(created.id))!,
+    );
+    expect(listed).toMatchObject({ id: created.id, name: 'ci', scope: 'write', key_hint: `sk-sb-...${third.slice(-4)}` });
+    const history = await runCli(['audit', 'export'], { DATABASE_URL: t.database.url });
+    expect(history.stdout).not.toContain(second);
+    expect(history.stdout).not.toContain(third);
+
+    // Revoking ends the grace period too.
+    expect((await cli(t, ['keys', 'revoke', created.id])).code).toBe(0);
+    expect((await at(second)).status).toBe(401);
+    expect((await at(third)).status).toBe(401);
+  });
+});

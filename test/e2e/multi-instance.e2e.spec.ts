@@ -1,6 +1,7 @@
 import { Database } from '../../src/database/database';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { ServiceProcess, startServiceProcess } from '../support/service-process';
+import { runCli } from '../support/cli';
 import { http } from '../support/test-app';
 import { sql } from '../../src/database/sql';
 
@@ -105,6 +106,24 @@ describe('two service processes on one database', () => {
     await writer;
     expect(new Set(seen).size).toBe(seen.length);
     for (const id of untouched) expect(seen).toContain(id);
+  });
+
+  it('refuses a key revoked or rotated through one instance on the other at once (no key cache)', async () => {
+    const created = await http(as(a), 'POST', '/v1/api_keys', { body: { name: 'shared', scope: 'write' } });
+    expect(created.status).toBe(200);
+    const shared = created.body.key as string;
+    expect((await http({ baseUrl: b.baseUrl, key: shared }, 'GET', '/v1/environments')).status).toBe(200);
+
+    // Rotated through the CLI: the old secret is refused by both instances on their very next request.
+    const rotated = await runCli(['keys', 'rotate', created.body.id, '--json'], { DATABASE_URL: database.url });
+    expect(rotated.code).toBe(0);
+    const fresh = JSON.parse(rotated.stdout).key as string;
+    for (const p of [a, b]) expect((await http({ baseUrl: p.baseUrl, key: shared }, 'GET', '/v1/environments')).status).toBe(401);
+    for (const p of [a, b]) expect((await http({ baseUrl: p.baseUrl, key: fresh }, 'GET', '/v1/environments')).status).toBe(200);
+
+    // Revoked through instance b: instance a refuses it on its next request.
+    expect((await http(as(b), 'POST', `/v1/api_keys/${created.body.id}/revoke`)).status).toBe(200);
+    expect((await http({ baseUrl: a.baseUrl, key: fresh }, 'GET', '/v1/environments')).status).toBe(401);
   });
 
   it('loses no acknowledged write when one process is killed mid-load', async () => {

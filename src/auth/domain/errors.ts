@@ -1,4 +1,6 @@
-/** What can go wrong with a key command; the HTTP layer maps each code in one place (src/http/error-mapping.ts). */
+import { CodedError } from '../../common/coded-error';
+
+/** What can go wrong with a key command; mapped to HTTP in src/http/error-mapping.ts. */
 export enum ApiKeyErrorCode {
   InvalidRequest = 'invalid_request',
   ApiKeyNotFound = 'api_key_not_found',
@@ -6,12 +8,4 @@ export enum ApiKeyErrorCode {
   LastAdminKey = 'last_admin_key',
 }
 
-export class ApiKeyError extends Error {
-  constructor(
-    readonly code: ApiKeyErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiKeyError';
-  }
-}
+export class ApiKeyError extends CodedError<ApiKeyErrorCode> {}

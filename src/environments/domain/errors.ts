@@ -1,7 +1,6 @@
-/**
- * Domain errors carry a code; the HTTP layer maps codes to statuses in one
- * place (common/errors). Nothing here knows about HTTP.
- */
+import { CodedError } from '../../common/coded-error';
+
+/** What can go wrong with an environment command; mapped to HTTP in src/http/error-mapping.ts. */
 export enum DomainErrorCode {
   InvalidRequest = 'invalid_request',
   InvalidMetadata = 'invalid_metadata',
@@ -16,15 +15,7 @@ export enum DomainErrorCode {
   EnvironmentUpdateDisabled = 'environment_update_disabled',
 }
 
-export class DomainError extends Error {
-  constructor(
-    readonly code: DomainErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DomainError';
-  }
-}
+export class DomainError extends CodedError<DomainErrorCode> {}
 
 export function invalid(message: string): DomainError {
   return new DomainError(DomainErrorCode.InvalidRequest, message);
