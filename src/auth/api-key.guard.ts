@@ -23,8 +23,9 @@ export function presentedKey(headers: FastifyRequest['headers']): string | null 
 
 /**
  * The one place where access is decided, for every route (a global guard):
- * the route's `@Access` declaration, then the key (401), the workspace header
- * (400) and the key's scope (403 `insufficient_scope`). A route without a
+ * the route's `@Access` declaration, then the key (401), the key's rate
+ * limit (429), the workspace header (400) and the key's scope (403
+ * `insufficient_scope`). A route without a
  * declaration is refused; the application does not even start with one
  * (RouteAccessCheck).
  */
