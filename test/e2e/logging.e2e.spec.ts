@@ -68,6 +68,21 @@ describe('logging', () => {
     expect(service.output()).not.toContain(id);
   });
 
+  it('never logs a key secret, not even the one a create answers with', async () => {
+    const created = await fetch(`${service.baseUrl}/v1/api_keys`, {
+      method: 'POST',
+      headers: { 'x-api-key': secret, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'logged?', scope: 'read' }),
+    });
+    expect(created.status).toBe(200);
+    const { key } = (await created.json()) as { key: string };
+    expect(key).toMatch(/^sk-sb-/);
+    await fetch(`${service.baseUrl}/v1/environments`, { headers: { authorization: `Bearer ${key}` } });
+    await waitForLine((l) => l.route === '/v1/environments' && l.method === 'GET' && l.status === 200);
+    expect(service.output()).not.toContain(key);
+    expect(service.output()).not.toContain(key.slice(6, 30));
+  });
+
   it('logs refused requests too, without a principal', async () => {
     const response = await fetch(`${service.baseUrl}/v1/environments`, { headers: { 'x-api-key': 'sk-sb-wrong-key-000000000000' } });
     expect(response.status).toBe(401);
