@@ -78,6 +78,13 @@ module.exports = {
       to: { path: '^src/auth/' },
     },
     {
+      name: 'rate-limit-below-auth',
+      comment: 'The guard in auth consults the rate limiter; the limiter knows routes only by their access declaration (common).',
+      severity: 'error',
+      from: { path: '^src/rate-limit/' },
+      to: { path: '^src/auth/' },
+    },
+    {
       name: 'replay-is-above-the-features',
       comment: 'src/projections replays every family of projections; the features only declare their family.',
       severity: 'error',

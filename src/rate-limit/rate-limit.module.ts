@@ -1,7 +1,7 @@
 import { ExecutionContext, Module } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { getOptionsToken, getStorageToken, ThrottlerModuleOptions, ThrottlerOptions } from '@nestjs/throttler';
-import { ROUTE_ACCESS, RouteAccess } from '../auth/scopes';
+import { ROUTE_ACCESS, RouteAccess } from '../common/route-access';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { RateLimitGuard } from './rate-limit.guard';
