@@ -80,7 +80,7 @@ describe('admin CLI: operator actions on environments', () => {
     expect(versions.body.data.map((v: { operation: string; created_by: unknown; request_id: unknown }) => [v.operation, v.created_by, v.request_id])).toEqual([
       ['deleted', { type: 'cli_actor' }, null],
       ['archived', { type: 'cli_actor' }, null],
-      ['created', { type: 'api_actor', api_key_id: expect.stringMatching(/^apikey_/) }, expect.stringMatching(/^req_/)],
+      ['created', { type: 'api_actor', api_key_id: expect.stringMatching(/^apikey_/), ip_address: '127.0.0.1', user_agent: expect.any(String) }, expect.stringMatching(/^req_/)],
     ]);
     const missing = await cli(t, ['environments', 'delete', env.body.id]);
     expect(missing.code).toBe(1);
@@ -101,8 +101,9 @@ describe('admin CLI: scoped, named, expiring and rotated keys', () => {
     expect(created.code).toBe(0);
     const key = JSON.parse(created.stdout);
     expect(key).toMatchObject({ name: 'auditor', scope: 'read', organization: 'cli-scopes', status: 'active' });
-    const days = (Date.parse(key.expires_at) - Date.parse(key.created_at)) / 86_400_000;
-    expect(days).toBe(90);
+    // 90 days from when the CLI read the clock, a moment before the key's creation was recorded.
+    const lifetime = Date.parse(key.expires_at) - Date.parse(key.created_at);
+    expect(Math.abs(lifetime - 90 * 86_400_000)).toBeLessThan(60_000);
     const reader = { baseUrl: t.baseUrl, key: key.key };
     expect((await http(reader, 'GET', '/v1/environments')).status).toBe(200);
     expect((await http(reader, 'POST', '/v1/environments', { body: { name: 'no' } })).status).toBe(403);

@@ -67,6 +67,9 @@ async function runCliIntoClosedPipe(args: string[], env: Record<string, string>)
   }
 }
 
+/** The history of the test app's own organization, whose size the suite controls. */
+const AUDIT_EXPORT = ['audit', 'export', '--org', 'test-org'];
+
 describe('CLI output', () => {
   let t: TestApp;
   let env: Record<string, string>;
@@ -85,13 +88,21 @@ describe('CLI output', () => {
       expect(r.status).toBe(200);
     };
     for (let i = 0; i < 4; i++) await create(i);
-    const sample = (await runCli(['audit', 'export'], env)).stdout;
+    const sample = (await runCli(AUDIT_EXPORT, env)).stdout;
     const perLine = Buffer.byteLength(sample) / 4;
     expect(perLine).toBeGreaterThan(1000);
     capacity = await pipeCapacity(Math.round(perLine));
     expect(capacity).toBeGreaterThan(4096);
     const wanted = Math.ceil((capacity + 8 * 1024) / perLine);
     for (let i = 4; i < wanted; i++) await create(i);
+    // The full export must overflow the pipe too, or a fast writer could finish before the reader
+    // closes it: another organization's environments grow it without growing test-org's history.
+    const bulk = { baseUrl: t.baseUrl, key: (await t.createKey('cli-output-bulk')).key };
+    for (let i = 0; Buffer.byteLength((await runCli(['export'], env)).stdout) < 2 * capacity; i++) {
+      for (let j = 0; j < 20; j++) {
+        expect((await http(bulk, 'POST', '/v1/environments', { body: { name: `bulk-${i}-${j}`, description } })).status).toBe(200);
+      }
+    }
   });
   afterAll(async () => {
     await t.close();
@@ -99,18 +110,18 @@ describe('CLI output', () => {
   });
 
   it('audit export delivers every line to a slow pipe', async () => {
-    const fast = await runCli(['audit', 'export'], env);
+    const fast = await runCli(AUDIT_EXPORT, env);
     expect(fast.code).toBe(0);
     const size = Buffer.byteLength(fast.stdout);
     expect(size).toBeGreaterThan(capacity + 2048);
     expect(size).toBeLessThan(capacity + 14 * 1024);
-    const slow = await runCliIntoSlowPipe(['audit', 'export'], env);
+    const slow = await runCliIntoSlowPipe(AUDIT_EXPORT, env);
     expect(slow.code).toBe(0);
     expect(slow.stdout.slice(1)).toBe(fast.stdout.slice(1));
     expect(slow.stdout.endsWith('\n')).toBe(true);
   });
 
-  it.each([[['audit', 'export']], [['export']]])(
+  it.each([[AUDIT_EXPORT], [['export']]])(
     '%j into a reader that stops early exits 1 and says the output was cut short',
     async (args) => {
       const result = await runCliIntoClosedPipe(args, env);
