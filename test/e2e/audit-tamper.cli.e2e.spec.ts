@@ -205,7 +205,7 @@ describe('audit verify against a tampered database', () => {
   // On PostgreSQL, followers of the log (rebuilds, exports) read it in transaction id order.
   (usingPostgres() ? it : it.skip)('names an event moved in commit order, and a rebuild refuses that log', async () => {
     const rows = await seed();
-    const [created, modified] = [rows[0], rows[1]]; // version 1 and 2 of one environment
+    const [created, modified] = [rows[1], rows[2]]; // version 1 and 2 of one environment (rows[0] creates the organization's key)
     const before = await http(t, 'GET', '/v1/environment_versions?limit=100');
     await t.db.execute(
       sql`UPDATE events SET transaction_id = CASE position WHEN ${created.position} THEN (SELECT transaction_id FROM events WHERE position = ${modified.position})
