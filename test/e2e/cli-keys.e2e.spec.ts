@@ -90,6 +90,8 @@ describe('admin CLI: operator actions on environments', () => {
 });
 
 describe('admin CLI: scoped, named, expiring and rotated keys', () => {
+  // Each test runs the CLI a dozen times (a process start each).
+  jest.setTimeout(240_000);
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp();
