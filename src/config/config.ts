@@ -36,6 +36,8 @@ export interface AppConfig {
   timeouts: HttpTimeouts;
   /** Origins allowed to call the API from a browser (CORS); empty = CORS off. */
   corsOrigins: string[];
+  /** How long the answer to a POST with an Idempotency-Key is kept for replay. */
+  idempotencyTtlSeconds: number;
 }
 
 export interface RateLimitConfig {
@@ -241,5 +243,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimit: rateLimitConfig(env),
     timeouts: httpTimeouts(env),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
+    idempotencyTtlSeconds: integer(env, 'SANDBASE_IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),
   };
 }
