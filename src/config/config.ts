@@ -38,6 +38,8 @@ export interface AppConfig {
   corsOrigins: string[];
   /** How long the answer to a POST with an Idempotency-Key is kept for replay. */
   idempotencyTtlSeconds: number;
+  /** After how long a still-running claim of an Idempotency-Key counts as abandoned (its process died) and may be taken over. */
+  idempotencyLeaseSeconds: number;
 }
 
 export interface RateLimitConfig {
@@ -244,5 +246,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     timeouts: httpTimeouts(env),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
     idempotencyTtlSeconds: integer(env, 'SANDBASE_IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),
+    idempotencyLeaseSeconds: integer(env, 'SANDBASE_IDEMPOTENCY_LEASE_SECONDS', 60, 1, 3_600),
   };
 }

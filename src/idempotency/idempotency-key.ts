@@ -4,7 +4,7 @@ import { canonicalJson } from '../event-store/canonical-json';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
-/** A claim older than this belongs to a request whose process died: another request may take it over. */
+/** By default, a claim older than this belongs to a request whose process died: another request may take it over. */
 export const CLAIM_LEASE_MS = 60_000;
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]{1,255}$/;

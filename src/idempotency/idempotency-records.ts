@@ -46,10 +46,16 @@ function recordKeyOf(apiKeyId: string, idempotencyKey: string): string {
 export class IdempotencyRecords {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  claim(apiKeyId: string, idempotencyKey: string, requestHash: string, now: string, ttlSeconds: number): Promise<ClaimOutcome> {
+  claim(
+    apiKeyId: string,
+    idempotencyKey: string,
+    requestHash: string,
+    now: string,
+    limits: { ttlSeconds: number; leaseSeconds: number },
+  ): Promise<ClaimOutcome> {
     const recordKey = recordKeyOf(apiKeyId, idempotencyKey);
     const token = randomBase62(24);
-    const expiresAt = new Date(Date.parse(now) + ttlSeconds * 1000).toISOString();
+    const expiresAt = new Date(Date.parse(now) + limits.ttlSeconds * 1000).toISOString();
     return withoutTransactionParticipant(() =>
       this.db.transaction(async (tx): Promise<ClaimOutcome> => {
         const row = { record_key: recordKey, api_key_id: apiKeyId, idempotency_key: idempotencyKey, request_hash: requestHash };
@@ -61,7 +67,7 @@ export class IdempotencyRecords {
         if (inserted === 1) return { kind: 'claimed', claim: { recordKey, token } };
         const existing = await this.find(tx, recordKey);
         if (!existing) return { kind: 'in_use' };
-        const decision = decideClaim(existing, requestHash, now);
+        const decision = decideClaim(existing, requestHash, now, limits.leaseSeconds * 1000);
         if (decision.kind !== 'take_over') return decision;
         // Conditional on the claim it saw: of two requests taking over, one wins.
         const taken = await tx.execute(

@@ -37,7 +37,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const apiKeyId = request.principal?.apiKeyId;
     if (key === null || apiKeyId === undefined) return next.handle();
     const fingerprint = requestFingerprint(request.method, request.url, request.body);
-    const outcome = await this.records.claim(apiKeyId, key, fingerprint, this.clock.now(), this.config.idempotencyTtlSeconds);
+    const outcome = await this.records.claim(apiKeyId, key, fingerprint, this.clock.now(), {
+      ttlSeconds: this.config.idempotencyTtlSeconds,
+      leaseSeconds: this.config.idempotencyLeaseSeconds,
+    });
     switch (outcome.kind) {
       case 'replay':
         throw new ReplayedAnswer(outcome.status, outcome.body);

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { ConfigError, loadConfig } from '../../../src/config/config';
 import { ApiError } from '../../../src/common/api-error';
 import {
   CLAIM_LEASE_MS,
@@ -84,5 +85,31 @@ describe('isStoredFailure', () => {
   it('stores 4xx answers but 409 and 429; never 5xx', () => {
     for (const status of [400, 401, 403, 404, 412, 413, 415, 422]) expect(isStoredFailure(status)).toBe(true);
     for (const status of [200, 409, 429, 500, 503]) expect(isStoredFailure(status)).toBe(false);
+  });
+});
+
+describe('idempotency settings', () => {
+  it('keep answers 24 hours and take over claims after 60 seconds by default; both are configurable and bounded', () => {
+    expect(loadConfig({})).toMatchObject({ idempotencyTtlSeconds: 86_400, idempotencyLeaseSeconds: 60 });
+    expect(loadConfig({ SANDBASE_IDEMPOTENCY_TTL_SECONDS: '5', SANDBASE_IDEMPOTENCY_LEASE_SECONDS: '3' })).toMatchObject({
+      idempotencyTtlSeconds: 5,
+      idempotencyLeaseSeconds: 3,
+    });
+    expect(() => loadConfig({ SANDBASE_IDEMPOTENCY_TTL_SECONDS: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SANDBASE_IDEMPOTENCY_LEASE_SECONDS: 'soon' })).toThrow(ConfigError);
+  });
+
+  it('takes the lease it is given', () => {
+    const record: StoredRecord = {
+      request_hash: 'h',
+      state: 'running',
+      claim_token: 't',
+      status: null,
+      response: null,
+      claimed_at: '2026-06-01T11:59:57.000Z',
+      expires_at: '2026-06-02T11:59:57.000Z',
+    };
+    expect(decideClaim(record, 'h', '2026-06-01T12:00:00.000Z', 3_000)).toEqual({ kind: 'take_over' });
+    expect(decideClaim(record, 'h', '2026-06-01T12:00:00.000Z', 3_001)).toEqual({ kind: 'in_use' });
   });
 });
