@@ -36,9 +36,8 @@ export interface AppConfig {
   timeouts: HttpTimeouts;
   /** Origins allowed to call the API from a browser (CORS); empty = CORS off. */
   corsOrigins: string[];
-  /** How long the answer to a POST with an Idempotency-Key is kept for replay. */
+  /** Idempotency-Key: how long answers are kept for replay; after how long a running claim counts as abandoned (its process died). */
   idempotencyTtlSeconds: number;
-  /** After how long a still-running claim of an Idempotency-Key counts as abandoned (its process died) and may be taken over. */
   idempotencyLeaseSeconds: number;
 }
 
