@@ -93,19 +93,24 @@ export class IdempotencyRecords {
     return withoutTransactionParticipant(() => this.db.transaction((tx) => this.complete(tx, claim, status, body)));
   }
 
+  // Writes go through db.transaction, never a bare statement: on SQLite it waits for another process's lock asynchronously.
   async release(claim: Claim): Promise<void> {
     await withoutTransactionParticipant(() =>
-      this.db.execute(
-        sql`DELETE FROM idempotency_records WHERE record_key = ${claim.recordKey} AND claim_token = ${claim.token} AND state = 'running'`,
+      this.db.transaction((tx) =>
+        tx.execute(sql`DELETE FROM idempotency_records WHERE record_key = ${claim.recordKey} AND claim_token = ${claim.token} AND state = 'running'`),
       ),
     );
   }
 
   /** Deletes at most `limit` records expired at `now`; returns how many. */
   purgeExpired(now: string, limit: number): Promise<number> {
-    return this.db.execute(
-      sql`DELETE FROM idempotency_records WHERE record_key IN (
-            SELECT record_key FROM idempotency_records WHERE expires_at <= ${sql.timestamp(now)} ORDER BY expires_at LIMIT ${limit})`,
+    return withoutTransactionParticipant(() =>
+      this.db.transaction((tx) =>
+        tx.execute(
+          sql`DELETE FROM idempotency_records WHERE record_key IN (
+                SELECT record_key FROM idempotency_records WHERE expires_at <= ${sql.timestamp(now)} ORDER BY expires_at LIMIT ${limit})`,
+        ),
+      ),
     );
   }
 
