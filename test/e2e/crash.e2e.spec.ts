@@ -49,11 +49,16 @@ describe('crashes under load', () => {
     }
   }
 
+  const retries = { unanswered: 0, inUse: 0, replayed: 0 };
+
   /** An idempotent request, retried with the same key until it is answered 200 (as the SDK would). */
   async function untilAnswered(path: string, body: unknown, key: string, deadline: () => number): Promise<HttpResult[]> {
     const answers: HttpResult[] = [];
     for (;;) {
       const response = await send('POST', path, body, { 'idempotency-key': key });
+      if (!response) retries.unanswered++;
+      else if (response.status === 409) retries.inUse++;
+      if (response?.headers.get('idempotent-replayed') === 'true') retries.replayed++;
       if (response?.status === 200) return [...answers, response];
       if (response && response.status !== 409 && response.status < 500) throw new Error(`${path}: unexpected ${response.status} ${JSON.stringify(response.body)}`);
       if (response) answers.push(response);
@@ -109,7 +114,7 @@ describe('crashes under load', () => {
     settleBy = Date.now() + SETTLE_MS;
     await Promise.all(workers);
     // eslint-disable-next-line no-console
-    console.log(`${KILLS} kills took ${killedAt - startedAt} ms; settling ${Date.now() - killedAt} ms`);
+    console.log(`${KILLS} kills took ${killedAt - startedAt} ms; settling ${Date.now() - killedAt} ms; retries: ${JSON.stringify(retries)}`);
     await service!.stop();
     service = undefined;
 
