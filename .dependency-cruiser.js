@@ -2,7 +2,7 @@
  * The layer rules of docs/architecture.md ("Layers"), checked by
  * `npm run lint:deps` in CI: an import that points up a layer fails the build.
  */
-const FEATURES = '(environments|audit|auth|organizations|rate-limit|projections|transfer|health|cli)';
+const FEATURES = '(environments|audit|auth|organizations|rate-limit|projections|transfer|health|cli|idempotency)';
 module.exports = {
   forbidden: [
     {
@@ -62,6 +62,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/database/' },
       to: { path: `^src/${FEATURES}/|^src/(event-store|http)/` },
+    },
+    {
+      name: 'idempotency-knows-no-feature',
+      comment: 'Idempotent retries wrap every POST: the features register their answers with it, it imports none of them.',
+      severity: 'error',
+      from: { path: '^src/idempotency/' },
+      to: { path: `^src/${FEATURES}/|^src/http/`, pathNot: '^src/idempotency/' },
     },
     {
       name: 'environments-below-audit',

@@ -14,6 +14,7 @@ import { PinoNestLogger } from './logging/pino-nest-logger';
 import { recordRoutes } from './http/registered-routes';
 import { RequestLogController } from './http/request-log';
 import { drainOversizedBody } from './http/oversized-body';
+import { settleFailedIdempotentAnswer } from './http/failed-idempotent-answer';
 import { RATE_LIMIT_HEADERS } from './rate-limit/rate-limit.guard';
 
 /** Builds the HTTP application (not yet listening): used by main.ts and by the tests. */
@@ -49,6 +50,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     done();
   });
   fastify.addHook('onSend', drainOversizedBody(config.bodyLimitBytes));
+  fastify.addHook('onSend', settleFailedIdempotentAnswer);
   if (config.corsOrigins.length) {
     // Off unless CORS_ORIGINS is set: browsers on those origins only, no cookies (keys travel in headers).
     await fastify.register(fastifyCors, {

@@ -6,6 +6,7 @@ import type { Database } from './database/database';
 import { DatabaseModule } from './database/database.module';
 import { EnvironmentsModule } from './environments/environments.module';
 import { HealthModule } from './health/health.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 
 @Module({})
@@ -14,7 +15,7 @@ export class AppModule {
   static forRoot(config: AppConfig, database?: Database): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, AuditModule, OrganizationsModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, AuditModule, OrganizationsModule, HealthModule, IdempotencyModule],
     };
   }
 }

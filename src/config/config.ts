@@ -36,6 +36,9 @@ export interface AppConfig {
   timeouts: HttpTimeouts;
   /** Origins allowed to call the API from a browser (CORS); empty = CORS off. */
   corsOrigins: string[];
+  /** Idempotency-Key: how long answers are kept for replay; after how long a running claim counts as abandoned (its process died). */
+  idempotencyTtlSeconds: number;
+  idempotencyLeaseSeconds: number;
 }
 
 export interface RateLimitConfig {
@@ -241,5 +244,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimit: rateLimitConfig(env),
     timeouts: httpTimeouts(env),
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
+    idempotencyTtlSeconds: integer(env, 'SANDBASE_IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),
+    idempotencyLeaseSeconds: integer(env, 'SANDBASE_IDEMPOTENCY_LEASE_SECONDS', 60, 1, 3_600),
   };
 }

@@ -2,6 +2,7 @@ import type { DatabaseAdapter, LogQuery, Row, Session, Sql } from './connection'
 import { within } from './errors';
 import { sql, SqlFragment } from './sql';
 import type { TableDeclaration } from './table';
+import { currentTransactionParticipant } from './transaction-participant';
 
 /**
  * What both adapters' Database do alike: a statement outside a transaction
@@ -48,14 +49,21 @@ export abstract class DatabaseBase implements DatabaseAdapter {
   }
 }
 
-/** Runs `work` in the transaction just begun on `tx`: commits if it resolves, rolls back if it throws. */
+/**
+ * Runs `work` in the transaction just begun on `tx`: commits if it resolves,
+ * rolls back if it throws. In a write transaction the enlisted participant
+ * (transaction-participant.ts) writes after the work, before COMMIT.
+ */
 export async function finishTransaction<T>(
   tx: Sql,
   work: (tx: Sql) => Promise<T>,
   end: { commit(): Promise<unknown>; rollback(): Promise<unknown> },
+  mode: 'read' | 'write' = 'write',
 ): Promise<T> {
   try {
     const result = await work(tx);
+    const participant = mode === 'write' ? currentTransactionParticipant() : undefined;
+    if (participant) await participant.beforeCommit(tx, result);
     await end.commit();
     return result;
   } catch (error) {

@@ -16,6 +16,10 @@ import { ApiKeyPage, GetApiKeyQuery, ListApiKeysQuery } from '../queries/api-key
 import { HistoryPage, ListHistoryQuery } from '../queries/history.queries';
 import { ApiKeyResource, CreatedApiKeyResource, presentApiKey } from '../resources/api-key.resource';
 import { Access } from '../scopes';
+import { newApiKeySecret } from '../../common/ids';
+import { answerWith } from '../../idempotency/pending-answer';
+import type { ApiKeyState } from '../domain/api-key';
+import { findApiKey } from '../projections/api-keys.read-model';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -52,7 +56,10 @@ export class ApiKeysController {
     const input = validateBody(CreateApiKeyRequest, body);
     const scope = input.scope ?? DEFAULT_SCOPE;
     if (!isScope(scope)) throw ApiError.badRequest('scope must be one of read, write, admin');
-    const key = { organizationId: principal.organizationId, name: input.name, scope, expiresAt: parseExpiry(input.expires_at) };
+    // Chosen here so that an answer stored for an Idempotency-Key (in the command's transaction) carries it too.
+    const secret = newApiKeySecret();
+    const key = { organizationId: principal.organizationId, name: input.name, scope, expiresAt: parseExpiry(input.expires_at), secret };
+    answerWith((state: ApiKeyState) => ({ ...presentApiKey(state, null, state.created_at), key: secret }));
     const created = await this.commandBus.execute(new CreateApiKeyCommand(key, changeContextOf(principal, request)));
     return { ...presentApiKey(created.state, created.last_used_at, created.state.created_at), key: created.key };
   }
@@ -68,6 +75,10 @@ export class ApiKeysController {
   @HttpCode(200)
   @Access('admin')
   async revoke(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<ApiKeyResource> {
+    answerWith(async (state: ApiKeyState, tx) => {
+      const lastUsedAt = (await findApiKey(tx, state.id))?.last_used_at ?? null;
+      return presentApiKey(state, lastUsedAt, state.revoked_at ?? state.created_at);
+    });
     const revoked = await this.commandBus.execute(new RevokeApiKeyCommand(id, principal.organizationId, changeContextOf(principal, request)));
     return presentApiKey(revoked.state, revoked.last_used_at, revoked.state.revoked_at ?? revoked.state.created_at);
   }

@@ -17,7 +17,7 @@ class PostgresSession extends PostgresSql implements Session {
       rollback: async () => {
         if (!this.isReleased) await this.execute(sql`ROLLBACK`);
       },
-    });
+    }, mode);
   }
 }
 

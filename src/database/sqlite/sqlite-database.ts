@@ -11,14 +11,19 @@ import { SqliteSql, StatementCache } from './sqlite-connection';
 
 class SqliteSession extends SqliteSql implements Session {
   transaction<T>(work: (tx: Sql) => Promise<T>, mode: TransactionMode = 'write'): Promise<T> {
-    return this.execute(sql.raw(mode === 'read' ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE')).then(() => this.finish(work));
+    return this.execute(sql.raw(mode === 'read' ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE')).then(() => this.finish(work, mode));
   }
 
-  finish<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
-    return finishTransaction(this, work, {
-      commit: () => this.execute(sql`COMMIT`),
-      rollback: () => this.execute(sql`ROLLBACK`),
-    });
+  finish<T>(work: (tx: Sql) => Promise<T>, mode: TransactionMode = 'write'): Promise<T> {
+    return finishTransaction(
+      this,
+      work,
+      {
+        commit: () => this.execute(sql`COMMIT`),
+        rollback: () => this.execute(sql`ROLLBACK`),
+      },
+      mode,
+    );
   }
 
   /**

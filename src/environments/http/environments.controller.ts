@@ -18,6 +18,8 @@ import { GetEnvironmentQuery } from '../queries/get-environment/get-environment.
 import { EnvironmentPage, ListEnvironmentsQuery } from '../queries/list-environments/list-environments.query';
 import { EnvironmentResource, presentEnvironment } from '../resources/environment.resource';
 import { parseBooleanParam, parseLimit, parsePageCursor } from '../../common/list-params';
+import { answerWith } from '../../idempotency/pending-answer';
+import type { EnvironmentState } from '../domain/environment';
 
 function contextOf(principal: Principal, request: FastifyRequest): CommandContext {
   return { organizationId: principal.organizationId, ...changeContextOf(principal, request) };
@@ -42,6 +44,11 @@ function parseVersionParam(raw: unknown): number | undefined {
   return Math.min(Number(raw), Number.MAX_SAFE_INTEGER);
 }
 
+/** With an Idempotency-Key, the answer is stored in the command's transaction: the same body as the route sends. */
+function answerWithEnvironment(): void {
+  answerWith((state: EnvironmentState) => presentEnvironment(state));
+}
+
 function withEtag(reply: FastifyReply, environment: EnvironmentResource): EnvironmentResource {
   reply.header('etag', `"${environment.version}"`);
   return environment;
@@ -64,6 +71,7 @@ export class EnvironmentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EnvironmentResource> {
     const input = validateBody(CreateEnvironmentRequest, body);
+    answerWithEnvironment();
     const state = await this.commandBus.execute(new CreateEnvironmentCommand(input, contextOf(principal, request)));
     return withEtag(reply, presentEnvironment(state));
   }
@@ -103,6 +111,7 @@ export class EnvironmentsController {
   ): Promise<EnvironmentResource> {
     const patch = validateBody(UpdateEnvironmentRequest, body);
     const expected = parseIfMatch(ifMatch);
+    answerWithEnvironment();
     const state = await this.commandBus.execute(
       new UpdateEnvironmentCommand(id, patch, expected, contextOf(principal, request)),
     );
@@ -118,6 +127,7 @@ export class EnvironmentsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EnvironmentResource> {
+    answerWithEnvironment();
     const state = await this.commandBus.execute(new ArchiveEnvironmentCommand(id, contextOf(principal, request)));
     return withEtag(reply, presentEnvironment(state));
   }

@@ -1,0 +1,73 @@
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import type { FastifyRequest } from 'fastify';
+import { from, lastValueFrom, mergeMap, Observable } from 'rxjs';
+import { ApiError } from '../common/api-error';
+import { CLOCK, Clock } from '../common/clock';
+import { IDEMPOTENCY_CLAIM, ReplayedAnswer } from '../common/idempotent-answer';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { withTransactionParticipant } from '../database/transaction-participant';
+import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey, requestFingerprint } from './idempotency-key';
+import { IdempotencyRecords } from './idempotency-records';
+import { PendingAnswer } from './pending-answer';
+
+type Request = FastifyRequest & { principal?: { apiKeyId: string } };
+
+/**
+ * Idempotency-Key on every POST, in one place. Runs after the global guard
+ * (key, workspace, rate limit, scope: those refusals are neither stored nor
+ * replayed). Claims the key in a transaction of its own, then replays a
+ * stored answer (the filter sends it), refuses a different request with the
+ * same key (422) or a concurrent duplicate (409), or runs the request with
+ * its answer enlisted in the command's transaction (PendingAnswer).
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly records: IdempotencyRecords,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const request = context.switchToHttp().getRequest<Request>();
+    if (request.method !== 'POST') return next.handle();
+    const key = parseIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
+    const apiKeyId = request.principal?.apiKeyId;
+    if (key === null || apiKeyId === undefined) return next.handle();
+    const fingerprint = requestFingerprint(request.method, request.url, request.body);
+    const outcome = await this.records.claim(apiKeyId, key, fingerprint, this.clock.now(), {
+      ttlSeconds: this.config.idempotencyTtlSeconds,
+      leaseSeconds: this.config.idempotencyLeaseSeconds,
+    });
+    switch (outcome.kind) {
+      case 'replay':
+        throw new ReplayedAnswer(outcome.status, outcome.body);
+      case 'mismatch':
+        throw new ApiError(
+          422,
+          'invalid_request_error',
+          'Idempotency-Key: this key was already used for a different request (method, path or body); use a new key',
+          'idempotency_key_reused',
+          { 'x-should-retry': 'false' },
+        );
+      case 'in_use':
+        throw new ApiError(409, 'conflict_error', 'Idempotency-Key: a request with this key is still running; retry it', 'idempotency_key_in_use', {
+          'retry-after': '1',
+        });
+      case 'claimed':
+        break;
+    }
+    const status = (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ?? 201;
+    const answer = new PendingAnswer(this.records, outcome.claim, status);
+    (request as unknown as Record<symbol, unknown>)[IDEMPOTENCY_CLAIM] = answer;
+    const body = withTransactionParticipant(answer, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
+    return from(body).pipe(
+      mergeMap(async (value) => {
+        await answer.succeeded(value);
+        return value;
+      }),
+    );
+  }
+}
