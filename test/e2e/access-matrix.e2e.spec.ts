@@ -67,6 +67,7 @@ describe('access matrix', () => {
     'POST /v1/api_keys': async () => ({ path: '/v1/api_keys', body: { name: uniqueName('matrix-created'), scope: 'read' } }),
     'GET /v1/api_keys/:id': async () => ({ path: `/v1/api_keys/${await freshKey()}` }),
     'POST /v1/api_keys/:id/revoke': async () => ({ path: `/v1/api_keys/${await freshKey()}/revoke` }),
+    'POST /v1/api_keys/:id/rotate': async () => ({ path: `/v1/api_keys/${await freshKey()}/rotate`, body: { grace_seconds: 60 } }),
     'GET /v1/api_key_versions': async () => ({ path: '/v1/api_key_versions' }),
     'GET /v1/organization_versions': async () => ({ path: '/v1/organization_versions' }),
   };

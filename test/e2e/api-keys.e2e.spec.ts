@@ -115,6 +115,51 @@ describe('API keys over HTTP', () => {
     expect((await http(stranger, 'GET', '/v1/api_keys')).body.data.map((k: { id: string }) => k.id)).toEqual([stranger.id]);
   });
 
+  it('rotates a key over HTTP: same id, name and scope, a new secret shown once; the old one stops at once or after the grace period', async () => {
+    const admin = await adminOf();
+    const created = (await http(admin, 'POST', '/v1/api_keys', { body: { name: 'rotated', scope: 'read' } })).body;
+    const at = (key: string) => http({ baseUrl: t.baseUrl, key }, 'GET', '/v1/environments');
+
+    const now = await http(admin, 'POST', `/v1/api_keys/${created.id}/rotate`);
+    expect(now.status).toBe(200);
+    expect(now.body).toMatchObject({ id: created.id, name: 'rotated', scope: 'read', status: 'active' });
+    expect(now.body.key).toMatch(/^sk-sb-/);
+    expect(now.body.key_hint).toBe(`sk-sb-...${now.body.key.slice(-4)}`);
+    expect((await at(created.key)).status).toBe(401);
+    expect((await at(now.body.key)).status).toBe(200);
+
+    const graceful = await http(admin, 'POST', `/v1/api_keys/${created.id}/rotate`, { body: { grace_seconds: 600 } });
+    expect((await at(now.body.key)).status).toBe(200);
+    expect((await at(graceful.body.key)).status).toBe(200);
+    expect(JSON.stringify((await http(admin, 'GET', `/v1/api_keys/${created.id}`)).body)).not.toContain(graceful.body.key);
+
+    const before = await eventCount(t);
+    for (const body of [{ grace_seconds: -1 }, { grace_seconds: 'soon' }, { grace_seconds: 31 * 86_400 }, { grace: 5 }]) {
+      expectError(await http(admin, 'POST', `/v1/api_keys/${created.id}/rotate`, { body }), 400, 'invalid_request_error', undefined, { what: JSON.stringify(body) });
+    }
+    expect(await eventCount(t)).toBe(before);
+    const history = (await http(admin, 'GET', '/v1/api_key_versions')).body.data.filter((v: { api_key_id: string }) => v.api_key_id === created.id);
+    expect(history.map((v: { operation: string }) => v.operation)).toEqual(['rotated', 'rotated', 'created']);
+  });
+
+  it('records when a key was last used, at most once a minute and after the answer', async () => {
+    const admin = await adminOf();
+    const created = (await http(admin, 'POST', '/v1/api_keys', { body: { name: 'used', scope: 'read' } })).body;
+    expect(created.last_used_at).toBeNull();
+    const used = await http({ baseUrl: t.baseUrl, key: created.key }, 'GET', '/v1/environments');
+    expect(used.status).toBe(200);
+    let lastUsedAt: string | null = null;
+    for (let i = 0; i < 50 && lastUsedAt === null; i++) {
+      lastUsedAt = (await http(admin, 'GET', `/v1/api_keys/${created.id}`)).body.last_used_at;
+      if (lastUsedAt === null) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(lastUsedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    // A second use within the minute is not written again.
+    await http({ baseUrl: t.baseUrl, key: created.key }, 'GET', '/v1/environments');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await http(admin, 'GET', `/v1/api_keys/${created.id}`)).body.last_used_at).toBe(lastUsedAt);
+  });
+
   it('records every key change in the organization history with its actor, request id and source', async () => {
     const admin = await adminOf();
     const created = await http(admin, 'POST', '/v1/api_keys', { body: { name: 'tracked', scope: 'write' }, headers: { 'user-agent': 'history-test/2.0' } });

@@ -9,7 +9,8 @@ import { CurrentPrincipal } from '../api-key.guard';
 import type { Principal } from '../api-keys.service';
 import { changeContextOf } from '../change-context';
 import { CreateApiKeyCommand } from '../commands/create-api-key/create-api-key.command';
-import { CreateApiKeyRequest } from '../commands/create-api-key/create-api-key.request';
+import { CreateApiKeyRequest, RotateApiKeyRequest } from '../commands/create-api-key/create-api-key.request';
+import { RotateApiKeyCommand } from '../commands/rotate-api-key/rotate-api-key.command';
 import { RevokeApiKeyCommand } from '../commands/revoke-api-key/revoke-api-key.command';
 import { DEFAULT_SCOPE, isScope } from '../domain/scope';
 import { ApiKeyPage, GetApiKeyQuery, ListApiKeysQuery } from '../queries/api-key.queries';
@@ -68,6 +69,27 @@ export class ApiKeysController {
   @Access('admin')
   async retrieve(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<ApiKeyResource> {
     return this.queryBus.execute(new GetApiKeyQuery(principal.organizationId, id));
+  }
+
+  /**
+   * A new secret for the same key (id, name, scope, history), shown once in
+   * the answer; the old secret stops at once, or after `grace_seconds`.
+   */
+  @Post('api_keys/:id/rotate')
+  @HttpCode(200)
+  @Access('admin')
+  async rotate(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ): Promise<CreatedApiKeyResource> {
+    const { grace_seconds: grace = 0 } = validateBody(RotateApiKeyRequest, body ?? {});
+    const secret = newApiKeySecret();
+    answerWith((state: ApiKeyState) => ({ ...presentApiKey(state, null, state.created_at), key: secret }));
+    const command = new RotateApiKeyCommand(id, grace * 1000, principal.organizationId, changeContextOf(principal, request), secret);
+    const rotated = await this.commandBus.execute(command);
+    return { ...presentApiKey(rotated.state, rotated.last_used_at, rotated.state.created_at), key: rotated.key };
   }
 
   /** Revokes at once; the organization's last active admin key cannot be revoked this way (409 `last_admin_key`). */

@@ -13,6 +13,8 @@ export class RotateApiKeyCommand extends Command<ApiKeyRecord & { key: string }>
     readonly graceMs: number,
     readonly organizationId: string | null,
     readonly context: ChangeContext,
+    /** A secret chosen by the caller (so an answer stored for an Idempotency-Key carries it); otherwise a new random one. */
+    readonly secret?: string,
   ) {
     super();
   }

@@ -14,10 +14,10 @@ export class RotateApiKeyHandler implements ICommandHandler<RotateApiKeyCommand,
     @Inject(DATABASE) private readonly db: Database,
   ) {}
 
-  async execute({ apiKeyId, graceMs, organizationId, context }: RotateApiKeyCommand): Promise<ApiKeyRecord & { key: string }> {
+  async execute({ apiKeyId, graceMs, organizationId, context, secret: chosen }: RotateApiKeyCommand): Promise<ApiKeyRecord & { key: string }> {
     const organization = organizationId ?? (await findApiKey(this.db, apiKeyId))?.state.organization_id;
     if (organization === undefined) throw apiKeyNotFound(apiKeyId);
-    const { secret, key_hash, key_hint } = newSecret();
+    const { secret, key_hash, key_hint } = newSecret(chosen);
     const rotated = await this.executor.execute(
       organization,
       apiKeyId,
