@@ -106,6 +106,24 @@ export function insertRows<C extends string>(
   return statements;
 }
 
+/**
+ * One statement per row that inserts it into `into` (default: the table
+ * itself) or, when a row with its primary key exists, replaces every other
+ * column: a projection's write of an aggregate's latest state.
+ */
+export function upsertRows<C extends string>(
+  table: Table<C>,
+  rows: readonly Readonly<Record<C, unknown>>[],
+  into: string = table.name,
+): SqlFragment[] {
+  const updates = sql.join(table.columnNames.filter((c) => c !== table.primaryKey).map((c) => sql.raw(`${c} = excluded.${c}`)));
+  return rows.map(
+    (row) =>
+      sql`INSERT INTO ${sql.raw(into)} (${table.columnList}) VALUES ${sql.tuple(table.valuesOf(row))}
+          ON CONFLICT (${sql.raw(table.primaryKey)}) DO UPDATE SET ${updates}`,
+  );
+}
+
 /** `CREATE TEMPORARY TABLE name (...)` shaped like `table`, with the adapter's type for each kind of column. */
 export function scratchTableStatement(table: TableDeclaration, name: string, types: Readonly<Record<ColumnKind, string>>): SqlFragment {
   const columns = Object.entries(table.columns).map(([column, spec]) => {

@@ -1,20 +1,7 @@
-import type { Scope } from './scope';
-import { ApiKeyEvent, ApiKeyState } from './api-key';
+import type { ApiKeyAttributes, ApiKeyEvent, ApiKeyState } from './api-key';
 import { ApiKeyError, ApiKeyErrorCode } from './errors';
 
-export type CreateApiKey = {
-  type: 'CreateApiKey';
-  data: {
-    api_key_id: string;
-    organization_id: string;
-    name: string | null;
-    scope: Scope;
-    key_hash: string;
-    key_hint: string;
-    expires_at: string | null;
-  };
-  metadata: { now: string };
-};
+export type CreateApiKey = { type: 'CreateApiKey'; data: ApiKeyAttributes & { api_key_id: string }; metadata: { now: string } };
 
 export type RotateApiKey = {
   type: 'RotateApiKey';

@@ -4,15 +4,19 @@ import type { Scope } from './scope';
  * An API key as an event-sourced aggregate. Only the SHA-256 of a secret is
  * ever in an event or a row; the secret itself is shown once, to its creator.
  */
-export interface ApiKeyState {
-  id: string;
+/** What a key's creation decides: the organization it acts for, its name and scope, its secret's hash, its expiry. */
+export interface ApiKeyAttributes {
   organization_id: string;
   name: string | null;
   scope: Scope;
   key_hash: string;
   key_hint: string;
-  created_at: string;
   expires_at: string | null;
+}
+
+export interface ApiKeyState extends ApiKeyAttributes {
+  id: string;
+  created_at: string;
   revoked_at: string | null;
   /** After a rotation with a grace period: the previous secret's hash, accepted until `previous_key_expires_at`. */
   previous_key_hash: string | null;
@@ -20,19 +24,7 @@ export interface ApiKeyState {
   version: number;
 }
 
-export type ApiKeyCreated = {
-  type: 'ApiKeyCreated';
-  data: {
-    api_key_id: string;
-    organization_id: string;
-    name: string | null;
-    scope: Scope;
-    key_hash: string;
-    key_hint: string;
-    created_at: string;
-    expires_at: string | null;
-  };
-};
+export type ApiKeyCreated = { type: 'ApiKeyCreated'; data: ApiKeyAttributes & { api_key_id: string; created_at: string } };
 
 export type ApiKeyRotated = {
   type: 'ApiKeyRotated';

@@ -1,5 +1,5 @@
-import { sql, Sql } from '../../database/database';
-import { insertRows } from '../../database/table';
+import type { Sql } from '../../database/database';
+import { insertRows, upsertRows } from '../../database/table';
 import type { StoredEvent } from '../../event-store/event-store';
 import type { TableNames } from '../../event-store/projection-family';
 import type { ApiKeyEvent, ApiKeyState } from '../domain/api-key';
@@ -14,7 +14,6 @@ export interface EvolvedApiKeyEvent {
   after: ApiKeyState | null;
 }
 
-const COLUMNS = apiKeysTable.columnNames;
 
 const operations = { ApiKeyCreated: 'created', ApiKeyRotated: 'rotated', ApiKeyRevoked: 'revoked' } as const;
 
@@ -48,13 +47,8 @@ export async function projectApiKeyEvents(
 ): Promise<void> {
   const latest = new Map<string, ApiKeyState>();
   for (const { after } of events) if (after) latest.set(after.id, after);
-  const updates = sql.join(COLUMNS.filter((c) => c !== 'id').map((c) => sql.raw(`${c} = excluded.${c}`)));
-  for (const state of latest.values()) {
-    await tx.execute(
-      sql`INSERT INTO ${sql.raw(tables.api_keys)} (${sql.identifiers(COLUMNS)}) VALUES ${sql.tuple(apiKeysTable.valuesOf({ ...state }, COLUMNS))}
-          ON CONFLICT (id) DO UPDATE SET ${updates}`,
-    );
-  }
+  const states = [...latest.values()] as unknown as Record<(typeof apiKeysTable.columnNames)[number], unknown>[];
+  for (const upsert of upsertRows(apiKeysTable, states, tables.api_keys)) await tx.execute(upsert);
   const rows = events.map(({ stored, after }) => ({
     ...historyRow(stored, 'keyver_', operations[stored.event.type], changesOf(stored.event)),
     api_key_id: stored.event.data.api_key_id,

@@ -1,5 +1,5 @@
-import { Sql, sql } from '../../database/database';
-import { insertRows } from '../../database/table';
+import type { Sql } from '../../database/database';
+import { insertRows, upsertRows } from '../../database/table';
 import type { StoredEvent } from '../../event-store/event-store';
 import type { TableNames } from '../../event-store/projection-family';
 import type { FreezeState, OrganizationEvent } from '../domain/freeze';
@@ -29,14 +29,7 @@ export async function projectFreezeEvents(
 ): Promise<void> {
   const latest = new Map<string, FreezeState>();
   for (const { after } of events) if (after) latest.set(after.organization_id, after);
-  const table = organizationFreezesTable;
-  const updates = sql.join(table.columnNames.filter((c) => c !== 'organization_id').map((c) => sql.raw(`${c} = excluded.${c}`)));
-  for (const state of latest.values()) {
-    await tx.execute(
-      sql`INSERT INTO ${sql.raw(tables.organization_freezes)} (${table.columnList}) VALUES ${sql.tuple(table.valuesOf(rowOf(state)))}
-          ON CONFLICT (organization_id) DO UPDATE SET ${updates}`,
-    );
-  }
+  for (const upsert of upsertRows(organizationFreezesTable, [...latest.values()].map(rowOf), tables.organization_freezes)) await tx.execute(upsert);
   const rows = events.map(({ stored, after }) => {
     const operation = stored.event.type === 'OrganizationFrozen' ? 'frozen' : 'unfrozen';
     const freeze = after && presentFreeze(after);
