@@ -37,10 +37,16 @@ export class PendingAnswer implements TransactionParticipant {
     if (!this.storedWithCommand) await this.records.completeAlone(this.claim, this.status, body);
   }
 
-  /** A failed request: its answer is stored if it is one that is replayed, else the key is released for a retry. */
+  /**
+   * A failed request: its answer is stored if it is one that is replayed,
+   * else the key is released for a retry. Its command's transactions rolled
+   * back (an attempt retried after a version clash may have enlisted the
+   * answer and then rolled back too), so this never trusts `storedWithCommand`;
+   * both writes are conditional on the claim still running, and a claim no
+   * longer running is left as it is.
+   */
   async failed(status: number, body: unknown): Promise<void> {
-    if (this.storedWithCommand) return;
-    if (isStoredFailure(status)) await this.records.completeAlone(this.claim, status, body);
+    if (isStoredFailure(status)) await this.records.completeAlone(this.claim, status, body).catch(() => this.records.release(this.claim));
     else await this.records.release(this.claim);
   }
 }
