@@ -40,10 +40,6 @@ export interface ProjectionFamily<S = unknown, E extends AnyEvent = AnyEvent> {
   project(tx: Sql, evolved: readonly { stored: StoredEvent<E>; after: S | null }[], tables: TableNames): Promise<void>;
 }
 
-export function liveTables(family: ProjectionFamily): TableNames {
-  return Object.fromEntries(Object.entries(family.readModels).map(([key, model]) => [key, model.table.name]));
-}
-
 export function scratchTables(family: ProjectionFamily): TableNames {
   return Object.fromEntries(Object.entries(family.readModels).map(([key, model]) => [key, model.scratch]));
 }
