@@ -57,6 +57,13 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(config|common)/' },
     },
     {
+      name: 'telemetry-is-the-ground-floor',
+      comment: 'The write path reports to src/telemetry (signals, spans); it imports nothing else of src, so any layer may call it.',
+      severity: 'error',
+      from: { path: '^src/telemetry/' },
+      to: { path: '^src/', pathNot: '^src/telemetry/' },
+    },
+    {
       name: 'database-knows-no-read-model',
       comment: 'The database adapters import no feature, read model or event store code.',
       severity: 'error',

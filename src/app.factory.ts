@@ -9,7 +9,10 @@ import { parseJsonBody } from './http/json-body.parser';
 import { onClientError, onFrameworkError, urlProblem } from './http/transport-errors';
 import { newRequestId } from './common/ids';
 import type { AppConfig } from './config/config';
-import { createLogger } from './logging/logger';
+import { createLogger, logDestination } from './logging/logger';
+import { serveMetrics } from './metrics/metrics-endpoint';
+import { poolOf, ServiceMetrics } from './metrics/service-metrics';
+import { flushTracing } from './telemetry/spans';
 import { PinoNestLogger } from './logging/pino-nest-logger';
 import { recordRoutes } from './http/registered-routes';
 import { RequestLogController } from './http/request-log';
@@ -19,7 +22,7 @@ import { RATE_LIMIT_HEADERS } from './rate-limit/rate-limit.guard';
 
 /** Builds the HTTP application (not yet listening): used by main.ts and by the tests. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logDestination(config.logFormat));
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new RequestLogController(),
@@ -40,6 +43,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     clientErrorHandler: onClientError,
   });
   const fastify = adapter.getInstance();
+  const metrics = new ServiceMetrics();
+  // Before recordRoutes: /metrics is not one of the API's routes.
+  serveMetrics(fastify, metrics, config.metrics);
+  fastify.addHook('onClose', async () => flushTracing());
   recordRoutes(fastify);
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
@@ -68,15 +75,17 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // Opened before Nest starts: a database that cannot be reached (or migrated)
   // is reported by the caller in one line, not as Nest's stack trace.
   const database = await Database.open(config.database, { migrate: true });
+  metrics.watchDatabase(config.database, () => poolOf(database));
   let app: NestFastifyApplication;
   try {
-    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database), adapter, {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database, metrics), adapter, {
       logger: new PinoNestLogger(logger),
       bufferLogs: false,
       bodyParser: false,
       abortOnError: false,
     });
   } catch (error) {
+    metrics.close();
     await database.close().catch(() => undefined);
     throw error;
   }

@@ -7,15 +7,17 @@ import { DatabaseModule } from './database/database.module';
 import { EnvironmentsModule } from './environments/environments.module';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { ServiceMetrics } from './metrics/service-metrics';
 import { OrganizationsModule } from './organizations/organizations.module';
 
 @Module({})
 export class AppModule {
   /** `database`: already open, so that failing to reach it is reported before Nest starts. */
-  static forRoot(config: AppConfig, database?: Database): DynamicModule {
+  static forRoot(config: AppConfig, database?: Database, metrics: ServiceMetrics = new ServiceMetrics()): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, AuditModule, OrganizationsModule, HealthModule, IdempotencyModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, AuditModule, OrganizationsModule, HealthModule, IdempotencyModule, MetricsModule.forRoot(metrics, config.metrics)],
     };
   }
 }

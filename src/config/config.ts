@@ -39,6 +39,21 @@ export interface AppConfig {
   /** Idempotency-Key: how long answers are kept for replay; after how long a running claim counts as abandoned (its process died). */
   idempotencyTtlSeconds: number;
   idempotencyLeaseSeconds: number;
+  metrics: MetricsConfig;
+  /** Log lines as JSON (the default), or `pretty` (readable, for a terminal only: JSON whenever standard output is not a TTY). */
+  logFormat: LogFormat;
+}
+
+export type LogFormat = 'json' | 'pretty';
+
+/** Prometheus metrics: GET /metrics on the API's port with a Bearer token, and/or on a port of their own. */
+export interface MetricsConfig {
+  /** METRICS_TOKEN: /metrics on the API's port needs it (and METRICS_PORT too, when both are set); null = no /metrics on the API's port. */
+  token: string | null;
+  /** METRICS_PORT: a listener that serves /metrics only; null = none. */
+  port: number | null;
+  /** METRICS_HOST: the address METRICS_PORT listens on (default: HOST). */
+  host: string;
 }
 
 export interface RateLimitConfig {
@@ -217,6 +232,22 @@ function rateLimitConfig(env: Env): RateLimitConfig {
   };
 }
 
+function metricsConfig(env: Env, host: string): MetricsConfig {
+  const token = env.METRICS_TOKEN?.trim() || null;
+  if (token !== null && !/^[\x21-\x7e]{16,512}$/.test(token)) {
+    throw new ConfigError('METRICS_TOKEN must be 16 to 512 printable characters without spaces');
+  }
+  const port = env.METRICS_PORT?.trim() ? integer(env, 'METRICS_PORT', 0, 1, 65535) : null;
+  return { token, port, host: env.METRICS_HOST?.trim() || host };
+}
+
+function logFormat(env: Env): LogFormat {
+  if (['1', 'true'].includes((env.LOG_PRETTY ?? '').trim().toLowerCase())) return 'pretty';
+  const format = (env.LOG_FORMAT ?? 'json').trim().toLowerCase();
+  if (format !== 'json' && format !== 'pretty') throw new ConfigError(`LOG_FORMAT must be json or pretty (got ${JSON.stringify(env.LOG_FORMAT)})`);
+  return format;
+}
+
 /** Reads and validates the configuration; throws ConfigError with one clear sentence. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase() as LogLevel;
@@ -246,5 +277,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
     idempotencyTtlSeconds: integer(env, 'SANDBASE_IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),
     idempotencyLeaseSeconds: integer(env, 'SANDBASE_IDEMPOTENCY_LEASE_SECONDS', 60, 1, 3_600),
+    metrics: metricsConfig(env, host),
+    logFormat: logFormat(env),
   };
 }

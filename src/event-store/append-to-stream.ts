@@ -1,4 +1,5 @@
 import { Sql, sql, violatedUniqueConstraint } from '../database/database';
+import { signals } from '../telemetry/signals';
 import { chainHash, GENESIS_HASH } from './hash-chain';
 import { EventMetadata, NewEvent, StoredEvent, StreamVersionConflict } from './stored-event';
 import { chainHeadsTable, eventsTable } from './tables';
@@ -87,5 +88,6 @@ export async function appendToStream<E extends { type: string; data: unknown }>(
     sql`UPDATE ${chainHeadsTable.ref} SET chain_seq = ${head.chain_seq}, hash = ${head.hash}, event_position = ${position}
         WHERE organization_id = ${organizationId}`,
   );
+  signals.eventsAppended(events);
   return stored;
 }

@@ -5,6 +5,7 @@ import { from, lastValueFrom, mergeMap, Observable } from 'rxjs';
 import { ApiError } from '../common/api-error';
 import { CLOCK, Clock } from '../common/clock';
 import { IDEMPOTENCY_CLAIM, ReplayedAnswer } from '../common/idempotent-answer';
+import { signals } from '../telemetry/signals';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { withTransactionParticipant } from '../database/transaction-participant';
@@ -43,6 +44,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     });
     switch (outcome.kind) {
       case 'replay':
+        signals.idempotentReplay();
         throw new ReplayedAnswer(outcome.status, outcome.body);
       case 'mismatch':
         throw new ApiError(

@@ -18,6 +18,8 @@ import type { EnvironmentState } from '../domain/environment';
 import { DomainError, DomainErrorCode } from '../domain/errors';
 import { EnvironmentEvent, EVENT_SCHEMA_VERSION, streamIdFor } from '../domain/events';
 import { projectEvents } from '../projections/environment.projector';
+import { signals } from '../../telemetry/signals';
+import { inSpan } from '../../telemetry/spans';
 import { findEnvironment, isNameTaken } from '../projections/environments.read-model';
 import type { CommandContext } from './command-context';
 
@@ -101,6 +103,7 @@ export class EnvironmentCommandExecutor {
             throw new DomainError(DomainErrorCode.VersionMismatch, 'If-Match: the environment changed concurrently');
           }
           if (attempt < MAX_APPEND_ATTEMPTS) {
+            signals.versionClashRetry('environment');
             await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
             continue;
           }
@@ -137,15 +140,15 @@ export class EnvironmentCommandExecutor {
         decided.name = name;
         if (await isNameTaken(tx, context.organizationId, name, id)) throw nameTaken(name);
       }
-      const stored = await appendToStream(
+      const stored = await inSpan('append', { 'sandbase.events': events.length }, () => appendToStream(
         tx,
         streamIdFor(id),
         state?.version ?? 0,
         events.map((event) => ({ event_id: newEventId(), event })),
         metadataFor(context.organizationId, context, EVENT_SCHEMA_VERSION),
         now,
-      );
-      return projectEvents(tx, stored, state);
+      ));
+      return inSpan('project', { 'sandbase.projection': 'environments' }, () => projectEvents(tx, stored, state));
     });
   }
 }
