@@ -1,3 +1,5 @@
+// Before anything else: tracing (when configured) must see Fastify and pg load.
+import './tracing/start';
 import 'reflect-metadata';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
