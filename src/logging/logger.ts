@@ -1,7 +1,13 @@
 import pino, { Logger as Pino } from 'pino';
-import type { LogLevel } from '../config/config';
+import type { LogFormat, LogLevel } from '../config/config';
+import { prettyDestination } from './pretty';
 
 export type { Pino };
+
+/** Standard output: JSON lines, or readable lines when asked for (LOG_FORMAT=pretty) and standard output is a terminal. */
+export function logDestination(format: LogFormat, isTty: boolean = process.stdout.isTTY === true): pino.DestinationStream {
+  return format === 'pretty' && isTty ? prettyDestination() : pino.destination({ fd: 1, sync: true });
+}
 
 /**
  * The service's one logger: JSON lines on standard output, one object per

@@ -9,7 +9,8 @@ describe('logging', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    service = await startServiceProcess({ DATABASE_URL: database.url, LOG_LEVEL: 'info', SANDBASE_BOOTSTRAP_API_KEY: secret });
+    // LOG_FORMAT=pretty is for a terminal: standard output here is a pipe, so the lines stay JSON.
+    service = await startServiceProcess({ DATABASE_URL: database.url, LOG_LEVEL: 'info', LOG_FORMAT: 'pretty', SANDBASE_BOOTSTRAP_API_KEY: secret });
   });
 
   afterAll(async () => {
