@@ -15,7 +15,7 @@ import { poolOf, ServiceMetrics } from './metrics/service-metrics';
 import { flushTracing } from './telemetry/spans';
 import { PinoNestLogger } from './logging/pino-nest-logger';
 import { recordRoutes } from './http/registered-routes';
-import { RequestLogController } from './http/request-log';
+import { RequestLogController, rememberTraceId } from './http/request-log';
 import { drainOversizedBody } from './http/oversized-body';
 import { settleFailedIdempotentAnswer } from './http/failed-idempotent-answer';
 import { RATE_LIMIT_HEADERS } from './rate-limit/rate-limit.guard';
@@ -46,6 +46,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const metrics = new ServiceMetrics();
   // Before recordRoutes: /metrics is not one of the API's routes.
   serveMetrics(fastify, metrics, config.metrics);
+  fastify.addHook('onRequest', rememberTraceId);
   fastify.addHook('onClose', async () => flushTracing());
   recordRoutes(fastify);
   fastify.removeContentTypeParser(['application/json', 'text/plain']);

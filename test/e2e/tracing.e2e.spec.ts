@@ -62,6 +62,7 @@ describe('tracing over OTLP', () => {
       SANDBASE_BOOTSTRAP_API_KEY: secret,
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
       OTEL_BSP_SCHEDULE_DELAY: '50',
+      LOG_LEVEL: 'info',
     });
   });
 
@@ -128,5 +129,16 @@ describe('tracing over OTLP', () => {
     expect(statements.some((s) => ancestors(s).includes('append'))).toBe(true);
     expect(JSON.stringify(statements)).not.toContain(secret);
     expect([...contentTypes]).toEqual(['application/json']);
+
+    // The request's log line names its trace.
+    const requestLine = () =>
+      service
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.msg === 'request completed' && line.route === '/v1/environments' && line.method === 'POST');
+    for (let i = 0; i < 50 && !requestLine(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(requestLine()).toMatchObject({ status: 200, trace_id: traceId });
   });
 });
