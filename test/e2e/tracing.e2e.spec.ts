@@ -54,17 +54,21 @@ describe('tracing over OTLP', () => {
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    database = await createTestDatabase();
+    service = await startTraced({ OTEL_BSP_SCHEDULE_DELAY: '50', LOG_LEVEL: 'info' });
+  });
+
+  /** The service, sending its spans to the receiver. */
+  function startTraced(env: Record<string, string>): Promise<ServiceProcess> {
     const address = receiver.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    database = await createTestDatabase();
-    service = await startServiceProcess({
+    return startServiceProcess({
       DATABASE_URL: database.url,
       SANDBASE_BOOTSTRAP_API_KEY: secret,
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
-      OTEL_BSP_SCHEDULE_DELAY: '50',
-      LOG_LEVEL: 'info',
+      ...env,
     });
-  });
+  }
 
   afterAll(async () => {
     await service?.kill();
@@ -140,5 +144,19 @@ describe('tracing over OTLP', () => {
         .find((line) => line.msg === 'request completed' && line.route === '/v1/environments' && line.method === 'POST');
     for (let i = 0; i < 50 && !requestLine(); i++) await new Promise((r) => setTimeout(r, 100));
     expect(requestLine()).toMatchObject({ status: 200, trace_id: traceId });
+  });
+
+  it('sends the spans it still holds when it is stopped', async () => {
+    // Batches every ten minutes: only the flush at shutdown can deliver this request's spans.
+    const stopped = await startTraced({ OTEL_BSP_SCHEDULE_DELAY: '600000' });
+    const traceId = `${Date.now().toString(16).padStart(16, '0')}a3ce929d0e0e4736`;
+    const response = await fetch(`${stopped.baseUrl}/v1/environments`, {
+      headers: { 'x-api-key': secret, traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    expect(response.status).toBe(200);
+    expect(received.filter((s) => s.traceId === traceId)).toEqual([]);
+    await stopped.stop();
+    const spans = received.filter((s) => s.traceId === traceId);
+    expect(spans.find((s) => s.kind === SERVER)).toMatchObject({ parentSpanId: '00f067aa0ba902b7' });
   });
 });
