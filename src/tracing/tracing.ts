@@ -7,6 +7,9 @@ import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace
 import { onTracingFlush } from '../telemetry/spans';
 import { instrumentSqliteStatements } from './sqlite-spans';
 
+/** GET /metrics and the health probes. */
+const UNTRACED = /^\/(metrics|health\/[a-z]+)(\?|$)/;
+
 let started = false;
 
 /** Starts tracing when `env` names an OTLP endpoint; returns whether it did. */
@@ -25,7 +28,11 @@ export function startTracing(env: Record<string, string | undefined>): boolean {
     tracerProvider: provider,
     instrumentations: [
       // Registered on every Fastify instance as it is created (NestJS creates it), before any route.
-      new FastifyOtelInstrumentation({ registerOnInitialization: true, ignorePaths: ({ url }) => url === '/metrics' || url.startsWith('/health') }),
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        // Scrapes and probes would drown the requests worth tracing.
+        ignorePaths: ({ url }) => UNTRACED.test(url),
+      }),
       new PgInstrumentation({ requireParentSpan: true }),
     ],
   });

@@ -133,6 +133,9 @@ describe('tracing over OTLP', () => {
     expect(statements.some((s) => ancestors(s).includes('append'))).toBe(true);
     expect(JSON.stringify(statements)).not.toContain(secret);
     expect([...contentTypes]).toEqual(['application/json']);
+    // The readiness probes that waited for the service are not traced.
+    expect(received.filter((s) => String(attribute(s, 'url.path')).startsWith('/health'))).toEqual([]);
+    expect(received.filter((s) => attribute(s, 'url.path') === '/v1/environments').length).toBeGreaterThan(0);
 
     // The request's log line names its trace.
     const requestLine = () =>
