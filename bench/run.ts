@@ -48,6 +48,9 @@ function options(): Options {
   };
 }
 
+/** Fewer answered requests than this in a measured run are flagged. */
+const FEW = 100;
+
 const SPECIAL = ['update-long-history', 'rebuild', 'cold-start-empty', 'cold-start-large', 'db-size', 'audit-query'];
 
 function gitDescription(): string {
@@ -149,7 +152,8 @@ async function main(): Promise<void> {
           (entry.rounds[name] ??= []).push(sample);
           log(
             `  ${scenario.id.padEnd(18)} ${name.padEnd(9)} ${fixed(sample.rps).padStart(7)} req/s  p50 ${millis(sample.p50)} ms  p99 ${millis(sample.p99)} ms  ` +
-              `CPU ${fixed(sample.cpuPercent)}%  RSS ${fixed(sample.peakRss / 2 ** 20)} MiB${sample.failed ? `  FAILED ${sample.failed}` : ''}`,
+              `CPU ${fixed(sample.cpuPercent)}%  RSS ${fixed(sample.peakRss / 2 ** 20)} MiB${sample.failed ? `  FAILED ${sample.failed}` : ''}` +
+              (sample.ok < FEW ? `  (only ${sample.ok} answers: too few to mean much)` : ''),
           );
         }
       }
@@ -197,6 +201,8 @@ async function main(): Promise<void> {
   results.machine.loadavgAtEnd = loadavg();
   results.summary = summarizeHttp(results);
   results.targets = checkTargets(results);
+  const load = (values: unknown) => (values as number[]).map((v) => v.toFixed(1)).join(' ');
+  console.log(`\nload average at the start ${load(results.machine.loadavgAtStart)}, at the end ${load(results.machine.loadavgAtEnd)} (${cpus().length} CPUs)`);
   console.log(`\n${formatTables(results)}\n\nTargets (medians over ${opts.rounds} round(s)${opts.quick ? '; BENCH_QUICK sizes, not a verdict' : ''}):\n${formatTargets(results.targets)}`);
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });

@@ -221,21 +221,28 @@ function withUniqueName(row: Row, write: () => unknown): void {
 }
 
 const create = db.transaction((principal: Principal, body: Fields): Row => {
+  const name = body.name!.trim();
+  if (!name) throw new HttpError(400, 'invalid_request_error', 'name must not be blank');
   const now = new Date().toISOString();
+  const state = {
+    name,
+    description: body.description ?? null,
+    config: mergeConfig(body.config),
+    metadata: mergeMetadata({}, body.metadata ?? undefined),
+  };
   const row: Row = {
     id: newId('env_'),
     organization_id: principal.organizationId,
-    name: body.name!.trim(),
-    description: body.description ?? null,
-    config: JSON.stringify(mergeConfig(body.config)),
-    metadata: JSON.stringify(mergeMetadata({}, body.metadata ?? undefined)),
+    ...state,
+    config: JSON.stringify(state.config),
+    metadata: JSON.stringify(state.metadata),
     version: 1,
     archived_at: null,
     created_at: now,
     updated_at: now,
   };
   withUniqueName(row, () => statements.insert.run(row));
-  statements.append.run(row.id, 1, row.organization_id, principal.keyId, 'environment.created', JSON.stringify(present(row)), now);
+  statements.append.run(row.id, 1, row.organization_id, principal.keyId, 'environment.created', JSON.stringify(state), now);
   return row;
 });
 
@@ -243,9 +250,11 @@ const update = db.transaction((principal: Principal, id: string, body: Fields): 
   const row = statements.get.get(id, principal.organizationId) as Row | undefined;
   if (!row) throw new HttpError(404, 'not_found_error', `environment ${id} not found`);
   if (row.archived_at) throw new HttpError(400, 'invalid_request_error', 'the environment is archived');
+  const name = body.name == null ? row.name : body.name.trim();
+  if (!name) throw new HttpError(400, 'invalid_request_error', 'name must not be blank');
   const next: Row = {
     ...row,
-    name: body.name?.trim() ?? row.name,
+    name,
     description: body.description === undefined ? row.description : body.description,
     metadata: JSON.stringify(mergeMetadata(JSON.parse(row.metadata), body.metadata ?? undefined)),
     config: JSON.stringify(mergeConfig(body.config, JSON.parse(row.config))),
