@@ -157,12 +157,24 @@ async function storeFor(ctx: RunContext, target: Target, template: 'fresh' | 'sm
   return ctx.templates[target.name][template]!.store.clone(label);
 }
 
-/** Warm-up (unrecorded), then the measured run; server CPU and peak RSS from /proc. */
+/** Warm-up (unrecorded), then the measured window, in one run; server CPU and peak RSS from /proc. */
 async function measure(ctx: RunContext, server: ServerProcess, connections: number, next: () => HttpRequest): Promise<Sample> {
-  const base = { url: server.url, apiKey: ctx.apiKey, connections, next };
-  if (ctx.options.warmup > 0) await load({ ...base, duration: ctx.options.warmup });
-  const cpuBefore = server.cpuSeconds();
-  const result = await load({ ...base, duration: ctx.options.duration });
+  let cpuBefore = NaN;
+  const result = await load({
+    url: server.url,
+    apiKey: ctx.apiKey,
+    connections,
+    next,
+    warmup: ctx.options.warmup,
+    duration: ctx.options.duration,
+    onWindowStart: () => {
+      try {
+        cpuBefore = server.cpuSeconds();
+      } catch {
+        // The server died; reading its CPU time below says so.
+      }
+    },
+  });
   const cpuSeconds = server.cpuSeconds() - cpuBefore;
   return {
     ...result,

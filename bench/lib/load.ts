@@ -7,14 +7,9 @@ import { quantile } from './stats';
 
 const autocannon = require('autocannon') as (options: Record<string, unknown>) => AutocannonInstance;
 
-interface AutocannonInstance extends PromiseLike<AutocannonResult> {
+interface AutocannonInstance extends PromiseLike<unknown> {
   on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): void;
   on(event: 'reqError', listener: (error: Error) => void): void;
-}
-interface AutocannonResult {
-  errors: number;
-  timeouts: number;
-  non2xx: number;
 }
 
 /** One request as autocannon sends it. */
@@ -28,9 +23,16 @@ export interface LoadOptions {
   url: string;
   apiKey: string;
   connections: number;
-  /** Seconds; or `amount` requests, whichever is given. */
+  /** Seconds measured; or `amount` requests, whichever is given. */
   duration?: number;
   amount?: number;
+  /**
+   * Seconds of load before the measured window, in the same run (so that no
+   * request abandoned by a separate warm-up run is still queued in the server).
+   */
+  warmup?: number;
+  /** Called when the measured window opens. */
+  onWindowStart?: () => void;
   /** Called for every request: what to send. */
   next: () => HttpRequest;
   /** Called with each response body (only when given: reading bodies costs the generator time). */
@@ -40,7 +42,7 @@ export interface LoadOptions {
 export interface LoadResult {
   requests: number;
   ok: number;
-  /** Non-2xx answers, connection errors and timeouts. */
+  /** Non-2xx answers, connection errors and timeouts in the measured window. */
   failed: number;
   /** The first connection error or timeout, if any. */
   firstError?: string;
@@ -61,18 +63,30 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     },
   };
   if (options.onBody) request.onResponse = (status: number, body: string) => options.onBody!(status, body);
-  const started = process.hrtime.bigint();
+  const warmup = options.amount === undefined ? (options.warmup ?? 0) : 0;
   const instance = autocannon({
     url: url.origin,
     connections: options.connections,
-    ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.duration }),
+    ...(options.amount !== undefined ? { amount: options.amount } : { duration: warmup + options.duration! }),
     headers: { 'x-api-key': options.apiKey, 'content-type': 'application/json' },
     requests: [request],
     timeout: 30,
   });
+  let measuring = warmup === 0;
+  let started = process.hrtime.bigint();
+  options.onWindowStart?.();
+  const timer = measuring
+    ? undefined
+    : setTimeout(() => {
+        measuring = true;
+        started = process.hrtime.bigint();
+        options.onWindowStart?.();
+      }, warmup * 1000);
   let ok = 0;
   let bad = 0;
+  let firstError: string | undefined;
   instance.on('response', (_client, status, _bytes, ms) => {
+    if (!measuring) return;
     if (status >= 200 && status < 300) {
       ok++;
       latencies.push(ms);
@@ -80,16 +94,20 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       bad++;
     }
   });
-  let firstError: string | undefined;
-  instance.on('reqError', (error) => void (firstError ??= error.message));
-  const result = await instance;
+  instance.on('reqError', (error) => {
+    if (!measuring) return;
+    bad++;
+    firstError ??= error.message;
+  });
+  await instance;
+  clearTimeout(timer);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const sorted = Float64Array.from(latencies).sort();
   const sum = latencies.reduce((a, b) => a + b, 0);
   return {
     requests: ok + bad,
     ok,
-    failed: bad + result.errors + result.timeouts,
+    failed: bad,
     firstError,
     seconds,
     rps: ok / seconds,
