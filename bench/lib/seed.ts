@@ -25,8 +25,8 @@ export interface SeedSizes {
 }
 
 export interface Templates {
-  /** A migrated database with nothing but the API key: the baseline of the byte counts. */
-  empty?: { store: Store; bytes: number };
+  /** The bytes of a migrated database with nothing but the API key: the baseline of the byte counts. */
+  empty?: { bytes: number };
   small?: { store: Store; bytes: number; ids: string[] };
   large?: { store: Store; bytes: number; ids: string[]; deepCursor: string };
   history?: { store: Store; bytes: number; longId: string; events: number };
@@ -139,13 +139,16 @@ export async function buildTemplates(ctx: SeedContext, need: { empty: boolean; s
   const { sizes, apiKey } = ctx;
   const name: ServerName = ctx.target.name;
   const templates: Templates = {};
-  if (need.empty) {
-    const store = await ctx.target.newStore('empty');
-    templates.empty = { store, ...(await seeded(ctx, store, 'empty', 'empty', async () => ({}))) };
-  }
-  if (!need.small && !need.large && !need.history) return templates;
+  if (!need.empty && !need.small && !need.large && !need.history) return templates;
   const smallStore = await ctx.target.newStore('small');
-  const small = { store: smallStore, ...(await seeded(ctx, smallStore, 'small', `${sizes.updateSet} environments`, async (server) => ({ ids: await createMany(server, apiKey, sizes.updateSet, 'seed', 64) }))) };
+  const small = {
+    store: smallStore,
+    ...(await seeded(ctx, smallStore, 'small', `${sizes.updateSet} environments`, async (server) => {
+      // The server has migrated the new database and created its key, and is idle: the empty baseline.
+      if (need.empty) templates.empty = { bytes: await smallStore.bytes() };
+      return { ids: await createMany(server, apiKey, sizes.updateSet, 'seed', 64) };
+    })),
+  };
   templates.small = small;
   if (need.large) {
     const store = await small.store.clone('large');
@@ -190,5 +193,5 @@ export async function buildTemplates(ctx: SeedContext, need: { empty: boolean; s
 }
 
 export async function dropTemplates(templates: Templates): Promise<void> {
-  for (const template of [templates.empty, templates.small, templates.large, templates.history]) await template?.store.drop();
+  for (const template of [templates.small, templates.large, templates.history]) await template?.store.drop();
 }

@@ -14,7 +14,7 @@ export interface Store {
   readonly url: string;
   /** The SQLite file (SQLite stores only). */
   readonly file?: string;
-  /** Bytes on disk; for SQLite the file plus its WAL after a checkpoint. Only while no server uses it. */
+  /** Bytes on disk; for SQLite the file plus its WAL after a checkpoint (which waits for no writer: call it while the server is idle or stopped). */
   bytes(): Promise<number>;
   clone(label: string): Promise<Store>;
   drop(): Promise<void>;
