@@ -3,14 +3,14 @@
  * over 1,000,000 versions (10 organizations, 20 keys each, one year of
  * history). Measures the first page and a page deep in the filtered history,
  * and reports their ratio: keyset paging keeps a deep page as cheap as the
- * first. Run: npm run bench:audit  (DATABASE_URL=postgres://... for PostgreSQL)
+ * first. Run: npm run bench:audit  (DATABASE_URL=postgres://... for PostgreSQL);
+ * `npm run bench` runs it too (scenario audit-query).
  */
 import 'reflect-metadata';
 import { sql } from '../src/database/database';
 import { organizationVersionsQuery } from '../src/environments/projections/environment-versions.read-model';
 import { benchDatabase, measure, ms } from './support';
 
-const TOTAL = Number(process.env.BENCH_VERSIONS ?? 1_000_000);
 const ORGS = 10;
 const KEYS_PER_ORG = 20;
 const START = Date.parse('2025-01-01T00:00:00.000Z');
@@ -19,7 +19,20 @@ const SPAN_MS = 365 * 24 * 3600 * 1000;
 /** A constant of this script, written into the SQL text (for the planner, as the seeding always did). */
 const literal = (value: number) => sql.raw(String(value));
 
-async function main(): Promise<void> {
+export interface AuditQueryResult {
+  database: string;
+  versions: number;
+  matching: number;
+  seedSeconds: number;
+  /** Medians and p95s in milliseconds. */
+  first: { median: number; p95: number };
+  deep: { median: number; p95: number };
+  unfiltered: { median: number; p95: number };
+  deepOverFirst: number;
+}
+
+/** Seeds `total` versions into a fresh database, then times the three queries (50 runs each, after 5 untimed). */
+export async function auditQueryBench(total: number, log: (line: string) => void = console.log): Promise<AuditQueryResult> {
   const { db, close } = await benchDatabase();
   const started = Date.now();
   const changes = JSON.stringify([{ path: 'description', from: 'a', to: 'b' }]);
@@ -29,20 +42,20 @@ async function main(): Promise<void> {
          created_at, actor_type, api_key_id, request_id, changes, environment)
        SELECT 'envver_' || lpad(g::text, 24, '0'), g, 'org_' || (g % ${literal(ORGS)}), 'env_' || lpad((g / 10)::text, 24, '0'),
               g % 10 + 1, CASE WHEN g % 10 = 0 THEN 'created' ELSE 'modified' END,
-              to_timestamp((${literal(START)} + (g::float8 / ${literal(TOTAL)}) * ${literal(SPAN_MS)}) / 1000.0), 'api_actor',
+              to_timestamp((${literal(START)} + (g::float8 / ${literal(total)}) * ${literal(SPAN_MS)}) / 1000.0), 'api_actor',
               'apikey_' || (g % ${literal(ORGS)}) || '_' || ((g / ${literal(ORGS)}) % ${literal(KEYS_PER_ORG)}), 'req_' || g, ${changes}::jsonb, NULL
-       FROM generate_series(1, ${literal(TOTAL)}) AS g`,
+       FROM generate_series(1, ${literal(total)}) AS g`,
     );
     await db.execute(sql`ANALYZE environment_versions`);
   } else {
     const BATCH = 5000;
-    for (let base = 1; base <= TOTAL; base += BATCH) {
+    for (let base = 1; base <= total; base += BATCH) {
       await db.transaction(async (tx) => {
-        for (let g = base; g < base + BATCH && g <= TOTAL; g++) {
+        for (let g = base; g < base + BATCH && g <= total; g++) {
           const row = {
             id: `envver_${String(g).padStart(24, '0')}`,
             env: `env_${String(Math.floor(g / 10)).padStart(24, '0')}`,
-            at: new Date(START + (g / TOTAL) * SPAN_MS).toISOString(),
+            at: new Date(START + (g / total) * SPAN_MS).toISOString(),
             key: `apikey_${g % ORGS}_${Math.floor(g / ORGS) % KEYS_PER_ORG}`,
           };
           await tx.execute(
@@ -56,7 +69,8 @@ async function main(): Promise<void> {
     }
     await db.execute(sql`ANALYZE`);
   }
-  console.log(`${db.label}: seeded ${TOTAL} versions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const seedSeconds = (Date.now() - started) / 1000;
+  log(`${db.label}: seeded ${total} versions in ${seedSeconds.toFixed(1)} s`);
 
   // One key of one organization, over a 90-day window in the middle of the year: ~1,200 matching versions.
   const filters = {
@@ -76,15 +90,27 @@ async function main(): Promise<void> {
   const first = await measure(() => db.query(organizationVersionsQuery('org_3', filters, null, limit)));
   const deepPage = await measure(() => db.query(organizationVersionsQuery('org_3', filters, deepAfter, limit)));
   const unfiltered = await measure(() => db.query(organizationVersionsQuery('org_3', {}, null, limit)));
-  console.log(`matching versions: ${all.length} (of ${TOTAL})`);
-  console.log(`first page of ${limit}, api_key_id + time range: median ${ms(first.median)}, p95 ${ms(first.p95)}`);
-  console.log(`page at 90% depth:                          median ${ms(deepPage.median)}, p95 ${ms(deepPage.p95)}`);
-  console.log(`first page, no filter:                      median ${ms(unfiltered.median)}, p95 ${ms(unfiltered.p95)}`);
-  console.log(`deep / first page ratio: ${(deepPage.median / first.median).toFixed(2)}`);
+  log(`matching versions: ${all.length} (of ${total})`);
+  log(`first page of ${limit}, api_key_id + time range: median ${ms(first.median)}, p95 ${ms(first.p95)}`);
+  log(`page at 90% depth:                          median ${ms(deepPage.median)}, p95 ${ms(deepPage.p95)}`);
+  log(`first page, no filter:                      median ${ms(unfiltered.median)}, p95 ${ms(unfiltered.p95)}`);
+  log(`deep / first page ratio: ${(deepPage.median / first.median).toFixed(2)}`);
   await close();
+  return {
+    database: db.label,
+    versions: total,
+    matching: all.length,
+    seedSeconds,
+    first,
+    deep: deepPage,
+    unfiltered,
+    deepOverFirst: deepPage.median / first.median,
+  };
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  auditQueryBench(Number(process.env.BENCH_VERSIONS ?? 1_000_000)).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
