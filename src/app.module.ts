@@ -8,6 +8,7 @@ import { EnvironmentsModule } from './environments/environments.module';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { OpenApiModule } from './openapi/openapi.module';
 
 @Module({})
 export class AppModule {
@@ -15,7 +16,7 @@ export class AppModule {
   static forRoot(config: AppConfig, database?: Database): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, AuditModule, OrganizationsModule, HealthModule, IdempotencyModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, AuditModule, OrganizationsModule, HealthModule, IdempotencyModule, OpenApiModule],
     };
   }
 }
