@@ -104,7 +104,7 @@ export class OpenApiController {
   @ApiParam({ name: 'asset', schema: { type: 'string', enum: Object.keys(DOCS_ASSETS) } })
   @ApiProduces('text/css', 'text/javascript')
   @ApiOkResponse({ description: 'The file.', schema: { type: 'string' } })
-  @ApiNotFoundResponse({ description: 'No such file.', schema: { $ref: '#/components/schemas/Error' } })
+  @ApiNotFoundResponse({ description: 'No such file.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } })
   file(@Param('asset') name: string, @Res({ passthrough: true }) reply: FastifyReply): string {
     const type = Object.prototype.hasOwnProperty.call(DOCS_ASSETS, name) ? DOCS_ASSETS[name] : undefined;
     if (!type) throw ApiError.notFound(`No file ${JSON.stringify(name)} in the reference page`);
