@@ -26,14 +26,16 @@ the statuses it can answer with and their codes.`;
 
 /** The first answer of each kind a route can give besides its own errors (the global guard, interceptor, body parser). */
 function generalErrors(route: RouteDeclaration): ApiError[] {
-  const errors: ApiError[] = [new ApiError(500, 'api_error', 'Internal server error')];
-  if (route.access === 'public' || route.access === undefined) return errors;
   const access = route.access;
+  const isPublic = access === 'public' || access === undefined;
+  const malformed = isPublic ? 'A malformed URL (a NUL character in a parameter)' : `A malformed parameter, or an ${WORKSPACE_HEADER} naming another workspace`;
+  const errors: ApiError[] = [new ApiError(400, 'invalid_request_error', malformed), new ApiError(500, 'api_error', 'Internal server error')];
+  if (access === 'public' || access === undefined) return errors;
+  const retry = { 'retry-after': '1' };
   errors.push(
-    new ApiError(400, 'invalid_request_error', `A malformed parameter, or an ${WORKSPACE_HEADER} naming another workspace`),
     new ApiError(401, 'authentication_error', 'No key, or an unknown, expired or revoked one'),
-    new ApiError(429, 'rate_limit_error', "Over the key's rate limit"),
-    new ApiError(503, 'api_error', 'The database is unavailable or overloaded; retry later'),
+    new ApiError(429, 'rate_limit_error', "Over the key's rate limit", undefined, retry),
+    new ApiError(503, 'api_error', 'The database is unavailable or overloaded; retry later', undefined, retry),
   );
   if (SCOPES.some((scope) => !scopeAllows(scope, access))) {
     errors.push(new ApiError(403, 'permission_error', `The key's scope is below "${access}"`, 'insufficient_scope'));
@@ -41,8 +43,10 @@ function generalErrors(route: RouteDeclaration): ApiError[] {
   if (route.method === 'POST') {
     // The idempotency interceptor (src/idempotency/idempotency.interceptor.ts) and the JSON body parser.
     errors.push(
-      new ApiError(409, 'conflict_error', 'A request with this Idempotency-Key is still running', 'idempotency_key_in_use'),
-      new ApiError(422, 'invalid_request_error', 'This Idempotency-Key was used for a different request', 'idempotency_key_reused'),
+      new ApiError(409, 'conflict_error', 'A request with this Idempotency-Key is still running', 'idempotency_key_in_use', retry),
+      new ApiError(422, 'invalid_request_error', 'This Idempotency-Key was used for a different request', 'idempotency_key_reused', {
+        'x-should-retry': 'false',
+      }),
       new ApiError(413, 'request_too_large', 'The body is larger than the limit'),
       new ApiError(415, 'invalid_request_error', 'The body is not application/json'),
     );
@@ -50,7 +54,9 @@ function generalErrors(route: RouteDeclaration): ApiError[] {
   return errors;
 }
 
-/** A domain error as the error mapping answers it; the message says what the code means. */
+/** The components.headers entry of each header an error answer can carry. */
+const ERROR_HEADERS: Record<string, string> = { 'retry-after': 'RetryAfter', 'x-should-retry': 'ShouldRetry' };
+
 function domainError(error: DocumentedError): ApiError {
   const message = DOMAIN_ERROR_MEANINGS[error.code];
   return error.domain === 'environment' ? fromDomainError(new DomainError(error.code, message)) : fromApiKeyError(new ApiKeyError(error.code, message));
@@ -75,7 +81,9 @@ function errorResponses(errors: ApiError[]): Record<string, unknown> {
       description: lines.join('\n'),
       headers: {
         'request-id': { $ref: '#/components/headers/RequestId' },
-        ...(status === 429 || status === 503 || status === 409 ? { 'retry-after': { $ref: '#/components/headers/RetryAfter' } } : {}),
+        ...Object.fromEntries(
+          unique(same.flatMap((e) => Object.keys(e.headers))).map((name) => [name, { $ref: `#/components/headers/${ERROR_HEADERS[name]}` }]),
+        ),
       },
       content: { 'application/json': { schema: errorSchema(unique(same.map((e) => e.type)), codes) } },
     };
@@ -140,6 +148,7 @@ const COMPONENTS = {
   headers: {
     RequestId: { description: 'The request id (`req_...`), also in error bodies and the logs.', schema: { type: 'string' } },
     RetryAfter: { description: 'Seconds to wait before retrying.', schema: { type: 'string' } },
+    ShouldRetry: { description: '`false`: retrying the same request cannot succeed.', schema: { type: 'string', const: 'false' } },
     RateLimit: { description: "The key's rate limit: the limit, what remains, and when it refills.", schema: { type: 'string' } },
     IdempotentReplayed: { description: '`true` on an answer replayed for an Idempotency-Key.', schema: { type: 'string' } },
   },
