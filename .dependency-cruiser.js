@@ -107,9 +107,9 @@ module.exports = {
     },
     {
       name: 'app-http-is-top-level',
-      comment: 'src/http (error mapping, body parsing) is used by the application factory only.',
+      comment: 'src/http (error mapping, body parsing) is used by the application factory only, and described by src/openapi.',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/(http/|app\\.factory\\.ts$|main\\.ts$)' },
+      from: { path: '^src/', pathNot: '^src/(http/|openapi/|app\\.factory\\.ts$|main\\.ts$)' },
       to: { path: '^src/http/' },
     },
     {

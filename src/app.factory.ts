@@ -19,6 +19,7 @@ import { RequestLogController, rememberTraceId } from './http/request-log';
 import { drainOversizedBody } from './http/oversized-body';
 import { settleFailedIdempotentAnswer } from './http/failed-idempotent-answer';
 import { RATE_LIMIT_HEADERS } from './rate-limit/rate-limit.guard';
+import { installOpenApi } from './openapi/install';
 
 /** Builds the HTTP application (not yet listening): used by main.ts and by the tests. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -91,6 +92,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     throw error;
   }
   app.useGlobalFilters(new ErrorEnvelopeFilter());
+  installOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -10,6 +10,7 @@ import { IdempotencyModule } from './idempotency/idempotency.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ServiceMetrics } from './metrics/service-metrics';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { OpenApiModule } from './openapi/openapi.module';
 
 @Module({})
 export class AppModule {
@@ -17,7 +18,7 @@ export class AppModule {
   static forRoot(config: AppConfig, database?: Database, metrics: ServiceMetrics = new ServiceMetrics()): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, AuditModule, OrganizationsModule, HealthModule, IdempotencyModule, MetricsModule.forRoot(metrics, config.metrics)],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, AuditModule, OrganizationsModule, HealthModule, IdempotencyModule, MetricsModule.forRoot(metrics, config.metrics), OpenApiModule],
     };
   }
 }

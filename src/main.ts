@@ -1,20 +1,10 @@
 // Before anything else: tracing (when configured) must see Fastify and pg load.
 import './tracing/start';
 import 'reflect-metadata';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/config';
 import { describeDatabase } from './database/database';
-
-/** The version in package.json, found from here whether run from src/ (ts-node) or dist/src/. */
-function packageVersion(): string {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  }
-  return 'unknown';
-}
+import { packageVersion } from './common/package-version';
 
 async function main(): Promise<void> {
   let config;

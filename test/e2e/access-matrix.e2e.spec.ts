@@ -54,6 +54,9 @@ describe('access matrix', () => {
   const FIXTURES: Record<string, () => Promise<Prepared>> = {
     'GET /health/live': async () => ({ path: '/health/live' }),
     'GET /health/ready': async () => ({ path: '/health/ready' }),
+    'GET /openapi.json': async () => ({ path: '/openapi.json' }),
+    'GET /docs': async () => ({ path: '/docs' }),
+    'GET /docs/:asset': async () => ({ path: '/docs/docs.js' }),
     'POST /v1/environments': async () => ({ path: '/v1/environments', body: { name: uniqueName('matrix-new') } }),
     'GET /v1/environments': async () => ({ path: '/v1/environments' }),
     'GET /v1/environments/:id': async () => ({ path: `/v1/environments/${await freshEnvironment()}` }),

@@ -4,6 +4,8 @@ import { ApiKeysService, CreatedApiKey, KeyOptions } from '../../src/auth/api-ke
 import { loadConfig, parseDatabaseUrl } from '../../src/config/config';
 import { Database, DATABASE, sql } from '../../src/database/database';
 import { createTestDatabase, TestDatabase } from './database';
+import { OpenApiDocumentSource } from '../../src/openapi/openapi.controller';
+import { ResponseChecker } from './openapi-responses';
 
 /**
  * Suites drive hundreds of writes a second through one key: rate limits are
@@ -24,14 +26,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/**
- * `options.forceSqlite`: a fresh SQLite file whatever DATABASE_URL says.
- * `options.databaseUrl`: an existing database (not dropped on close).
- */
-export async function startTestApp(
-  env: Record<string, string> = {},
-  options: { forceSqlite?: boolean; databaseUrl?: string } = {},
-): Promise<TestApp> {
+export interface TestAppOptions {
+  /** A fresh SQLite file whatever DATABASE_URL says. */
+  forceSqlite?: boolean;
+  /** An existing database (not dropped on close). */
+  databaseUrl?: string;
+  /**
+   * Check every answer against the API description (on unless false or
+   * SANDBASE_TEST_CHECK_RESPONSES=0): `close()` fails listing the answers
+   * that drifted from it.
+   */
+  checkResponses?: boolean;
+}
+
+export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const database: TestDatabase = options.databaseUrl
     ? { url: options.databaseUrl, config: parseDatabaseUrl(options.databaseUrl), drop: async () => undefined }
     : await createTestDatabase({ forceSqlite: options.forceSqlite });
@@ -39,6 +47,9 @@ export async function startTestApp(
   // The test database's own settings (a pool of 20), overridden by any DATABASE_* setting in `env`.
   config.database = parseDatabaseUrl(database.url, { DATABASE_POOL_SIZE: '20', ...env });
   const app = await createApp(config);
+  const checkResponses = options.checkResponses ?? process.env.SANDBASE_TEST_CHECK_RESPONSES !== '0';
+  const checker = checkResponses ? new ResponseChecker(() => app.get(OpenApiDocumentSource).get()) : null;
+  checker?.hook(app.getHttpAdapter().getInstance());
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -54,6 +65,7 @@ export async function startTestApp(
     close: async () => {
       await app.close();
       await database.drop();
+      checker?.assertNoDrift();
     },
   };
 }
@@ -103,11 +115,7 @@ export function withoutLogLevel(): NodeJS.ProcessEnv {
  *   let t: TestApp;
  *   withTestApp((app) => (t = app));
  */
-export function withTestApp(
-  use: (app: TestApp) => unknown,
-  env: Record<string, string> = {},
-  options: { forceSqlite?: boolean; databaseUrl?: string } = {},
-): void {
+export function withTestApp(use: (app: TestApp) => unknown, env: Record<string, string> = {}, options: TestAppOptions = {}): void {
   let app: TestApp | undefined;
   beforeAll(async () => {
     app = await startTestApp(env, options);

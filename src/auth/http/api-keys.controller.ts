@@ -21,6 +21,15 @@ import { newApiKeySecret } from '../../common/ids';
 import { answerWith } from '../../idempotency/pending-answer';
 import type { ApiKeyState } from '../domain/api-key';
 import { findApiKey } from '../projections/api-keys.read-model';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyErrorCode } from '../domain/errors';
+import { apiKeyListSchema, apiKeySchema, apiKeyVersionListSchema, createdApiKeySchema } from '../resources/api-key.schema';
+import { organizationVersionListSchema } from '../../organizations/history/history.schema';
+import { ApiErrors, apiKeyErrors } from '../../openapi/documented-errors';
+import { ApiPageParams, jsonSchema } from '../../openapi/params';
+import { requestSchema } from '../../openapi/request-schema';
+
+const { ApiKeyNotFound, ApiKeyRevoked, InvalidRequest, LastAdminKey } = ApiKeyErrorCode;
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -36,6 +45,7 @@ function parseExpiry(raw: string | null | undefined): string | null {
 const HISTORY_PAGE = { c: 'timestamp', p: 'int' } as const;
 
 /** Key administration, for admin keys, within their own organization; the histories, for every key. */
+@ApiTags('api keys')
 @Controller('v1')
 export class ApiKeysController {
   constructor(
@@ -45,6 +55,9 @@ export class ApiKeysController {
 
   @Get('api_keys')
   @Access('admin')
+  @ApiOperation({ operationId: 'listApiKeys', summary: "The organization's keys, newest first (never their secrets)" })
+  @ApiPageParams()
+  @ApiOkResponse({ description: 'A page of keys.', schema: jsonSchema(apiKeyListSchema) })
   async list(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<ApiKeyPage> {
     return this.queryBus.execute(new ListApiKeysQuery(principal.organizationId, parseLimit(query.limit), parsePageCursor(query.page)));
   }
@@ -53,6 +66,10 @@ export class ApiKeysController {
   @Post('api_keys')
   @HttpCode(200)
   @Access('admin')
+  @ApiOperation({ operationId: 'createApiKey', summary: 'Create a key; the answer is the only place its secret appears' })
+  @ApiBody({ schema: jsonSchema(requestSchema(CreateApiKeyRequest)) })
+  @ApiOkResponse({ description: 'The new key, with its secret in `key`.', schema: jsonSchema(createdApiKeySchema) })
+  @ApiErrors(apiKeyErrors(InvalidRequest))
   async create(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<CreatedApiKeyResource> {
     const input = validateBody(CreateApiKeyRequest, body);
     const scope = input.scope ?? DEFAULT_SCOPE;
@@ -67,6 +84,9 @@ export class ApiKeysController {
 
   @Get('api_keys/:id')
   @Access('admin')
+  @ApiOperation({ operationId: 'retrieveApiKey', summary: 'Retrieve a key' })
+  @ApiOkResponse({ description: 'The key.', schema: jsonSchema(apiKeySchema) })
+  @ApiErrors(apiKeyErrors(ApiKeyNotFound))
   async retrieve(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<ApiKeyResource> {
     return this.queryBus.execute(new GetApiKeyQuery(principal.organizationId, id));
   }
@@ -78,6 +98,10 @@ export class ApiKeysController {
   @Post('api_keys/:id/rotate')
   @HttpCode(200)
   @Access('admin')
+  @ApiOperation({ operationId: 'rotateApiKey', summary: 'Give a key a new secret, shown once' })
+  @ApiBody({ schema: jsonSchema(requestSchema(RotateApiKeyRequest)), required: false })
+  @ApiOkResponse({ description: 'The key, with its new secret in `key`.', schema: jsonSchema(createdApiKeySchema) })
+  @ApiErrors(apiKeyErrors(ApiKeyNotFound, ApiKeyRevoked))
   async rotate(
     @Param('id') id: string,
     @Body() body: unknown,
@@ -96,6 +120,9 @@ export class ApiKeysController {
   @Post('api_keys/:id/revoke')
   @HttpCode(200)
   @Access('admin')
+  @ApiOperation({ operationId: 'revokeApiKey', summary: 'Revoke a key at once' })
+  @ApiOkResponse({ description: 'The revoked key.', schema: jsonSchema(apiKeySchema) })
+  @ApiErrors(apiKeyErrors(ApiKeyNotFound, LastAdminKey))
   async revoke(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<ApiKeyResource> {
     answerWith(async (state: ApiKeyState, tx) => {
       const lastUsedAt = (await findApiKey(tx, state.id))?.last_used_at ?? null;
@@ -108,6 +135,9 @@ export class ApiKeysController {
   /** Every create, rotate and revoke of the organization's keys, newest first. */
   @Get('api_key_versions')
   @Access('read')
+  @ApiOperation({ operationId: 'listApiKeyVersions', summary: "The history of the organization's keys, newest first" })
+  @ApiPageParams()
+  @ApiOkResponse({ description: 'A page of key versions.', schema: jsonSchema(apiKeyVersionListSchema) })
   async keyHistory(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<HistoryPage> {
     const after = parsePageParam(query.page, HISTORY_PAGE);
     return this.queryBus.execute(new ListHistoryQuery('api_keys', principal.organizationId, after, parseLimit(query.limit)));
@@ -116,6 +146,9 @@ export class ApiKeysController {
   /** Every freeze and unfreeze of the organization, newest first. */
   @Get('organization_versions')
   @Access('read')
+  @ApiOperation({ operationId: 'listOrganizationVersions', summary: "The history of the organization's freezes, newest first" })
+  @ApiPageParams()
+  @ApiOkResponse({ description: 'A page of organization versions.', schema: jsonSchema(organizationVersionListSchema) })
   async organizationHistory(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<HistoryPage> {
     const after = parsePageParam(query.page, HISTORY_PAGE);
     return this.queryBus.execute(new ListHistoryQuery('organization', principal.organizationId, after, parseLimit(query.limit)));

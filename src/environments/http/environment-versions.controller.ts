@@ -9,6 +9,11 @@ import type { VersionFilters } from '../projections/environment-versions.read-mo
 import { VERSION_OPERATIONS, VersionOperation } from '../resources/environment-version.resource';
 import { ListEnvironmentVersionsQuery, VersionPage } from '../queries/list-environment-versions/list-environment-versions.query';
 import { parseLimit, parsePageParam } from '../../common/list-params';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { DomainErrorCode } from '../domain/errors';
+import { environmentVersionListSchema } from '../resources/environment-version.schema';
+import { ApiErrors, environmentErrors } from '../../openapi/documented-errors';
+import { ApiPageParams, jsonSchema, TIMESTAMP_PARAM } from '../../openapi/params';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -41,12 +46,17 @@ export function parseVersionFilters(query: Record<string, unknown>): VersionFilt
 }
 
 /** The audit history: who changed what, when, with which key. */
+@ApiTags('audit history')
 @Controller()
 export class EnvironmentVersionsController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get('v1/environments/:id/versions')
   @Access('read')
+  @ApiOperation({ operationId: 'listEnvironmentVersions', summary: "An environment's history, newest version first" })
+  @ApiPageParams()
+  @ApiOkResponse({ description: 'A page of versions.', schema: jsonSchema(environmentVersionListSchema) })
+  @ApiErrors(environmentErrors(DomainErrorCode.EnvironmentNotFound))
   async ofEnvironment(
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
@@ -61,6 +71,14 @@ export class EnvironmentVersionsController {
 
   @Get('v1/environment_versions')
   @Access('read')
+  @ApiOperation({ operationId: 'listOrganizationEnvironmentVersions', summary: "The organization's environment history, newest first, filtered" })
+  @ApiPageParams()
+  @ApiQuery({ name: 'environment_id', required: false, schema: { type: 'string', minLength: 1 } })
+  @ApiQuery({ name: 'operation', required: false, schema: { type: 'string', enum: [...VERSION_OPERATIONS] } })
+  @ApiQuery({ name: 'api_key_id', required: false, description: 'Changes made with this key.', schema: { type: 'string', minLength: 1 } })
+  @ApiQuery({ name: 'created_at[gte]', required: false, description: 'Changes at or after this instant.', schema: TIMESTAMP_PARAM })
+  @ApiQuery({ name: 'created_at[lte]', required: false, description: 'Changes at or before this instant.', schema: TIMESTAMP_PARAM })
+  @ApiOkResponse({ description: 'A page of versions.', schema: jsonSchema(environmentVersionListSchema) })
   async ofOrganization(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<VersionPage> {
     const limit = parseLimit(query.limit);
     const filters = parseVersionFilters(query);

@@ -20,6 +20,16 @@ import { EnvironmentResource, presentEnvironment } from '../resources/environmen
 import { parseBooleanParam, parseLimit, parsePageCursor } from '../../common/list-params';
 import { answerWith } from '../../idempotency/pending-answer';
 import type { EnvironmentState } from '../domain/environment';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { DomainErrorCode } from '../domain/errors';
+import { deletedEnvironmentSchema, environmentListSchema, environmentSchema } from '../resources/environment.schema';
+import { ApiErrors, environmentErrors } from '../../openapi/documented-errors';
+import { ApiPageParams, jsonSchema } from '../../openapi/params';
+import { requestSchema } from '../../openapi/request-schema';
+
+const { EnvironmentNotFound, EnvironmentNameTaken, InvalidRequest, InvalidMetadata, InvalidConfigTypeChange } = DomainErrorCode;
+const { EnvironmentArchived, VersionMismatch, EnvironmentCreateDisabled, EnvironmentUpdateDisabled } = DomainErrorCode;
+const ETAG = { ETag: { description: 'The environment\'s version in quotes, e.g. `"3"`.', schema: { type: 'string' } } };
 
 function contextOf(principal: Principal, request: FastifyRequest): CommandContext {
   return { organizationId: principal.organizationId, ...changeContextOf(principal, request) };
@@ -54,6 +64,7 @@ function withEtag(reply: FastifyReply, environment: EnvironmentResource): Enviro
   return environment;
 }
 
+@ApiTags('environments')
 @Controller('v1/environments')
 export class EnvironmentsController {
   constructor(
@@ -64,6 +75,10 @@ export class EnvironmentsController {
   @Post()
   @Access('write')
   @HttpCode(200)
+  @ApiOperation({ operationId: 'createEnvironment', summary: 'Create an environment' })
+  @ApiBody({ schema: jsonSchema(requestSchema(CreateEnvironmentRequest, { required: ['name'] })) })
+  @ApiOkResponse({ description: 'The new environment (version 1).', schema: jsonSchema(environmentSchema), headers: ETAG })
+  @ApiErrors(environmentErrors(InvalidRequest, InvalidMetadata, EnvironmentNameTaken, EnvironmentCreateDisabled))
   async create(
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
@@ -78,6 +93,10 @@ export class EnvironmentsController {
 
   @Get()
   @Access('read')
+  @ApiOperation({ operationId: 'listEnvironments', summary: 'List environments, newest first' })
+  @ApiPageParams()
+  @ApiQuery({ name: 'include_archived', required: false, schema: { type: 'boolean', default: false } })
+  @ApiOkResponse({ description: 'A page of environments.', schema: jsonSchema(environmentListSchema) })
   async list(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<EnvironmentPage> {
     const limit = parseLimit(query.limit);
     const includeArchived = parseBooleanParam('include_archived', query.include_archived, false);
@@ -87,6 +106,10 @@ export class EnvironmentsController {
 
   @Get(':id')
   @Access('read')
+  @ApiOperation({ operationId: 'retrieveEnvironment', summary: 'Retrieve an environment, or one of its versions' })
+  @ApiQuery({ name: 'version', required: false, description: 'The environment as of this version.', schema: { type: 'integer', minimum: 1 } })
+  @ApiOkResponse({ description: 'The environment.', schema: jsonSchema(environmentSchema), headers: ETAG })
+  @ApiErrors(environmentErrors(EnvironmentNotFound))
   async retrieve(
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
@@ -101,6 +124,14 @@ export class EnvironmentsController {
   @Post(':id')
   @Access('write')
   @HttpCode(200)
+  @ApiOperation({ operationId: 'updateEnvironment', summary: 'Update an environment: omitted fields are preserved' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'Apply only if the environment is at this version (`"3"`), else 412; `*` matches any.' })
+  @ApiBody({ schema: jsonSchema(requestSchema(UpdateEnvironmentRequest)) })
+  @ApiOkResponse({ description: 'The environment after the update.', schema: jsonSchema(environmentSchema), headers: ETAG })
+  @ApiErrors(
+    environmentErrors(InvalidRequest, InvalidMetadata, InvalidConfigTypeChange, EnvironmentArchived, EnvironmentNotFound),
+    environmentErrors(EnvironmentNameTaken, VersionMismatch, EnvironmentUpdateDisabled),
+  )
   async update(
     @Param('id') id: string,
     @Body() body: unknown,
@@ -121,6 +152,9 @@ export class EnvironmentsController {
   @Post(':id/archive')
   @Access('write')
   @HttpCode(200)
+  @ApiOperation({ operationId: 'archiveEnvironment', summary: 'Archive an environment' })
+  @ApiOkResponse({ description: 'The archived environment.', schema: jsonSchema(environmentSchema), headers: ETAG })
+  @ApiErrors(environmentErrors(EnvironmentNotFound, EnvironmentUpdateDisabled))
   async archive(
     @Param('id') id: string,
     @CurrentPrincipal() principal: Principal,
@@ -135,6 +169,9 @@ export class EnvironmentsController {
   @Delete(':id')
   @Access('write')
   @HttpCode(200)
+  @ApiOperation({ operationId: 'deleteEnvironment', summary: 'Delete an environment (its history remains)' })
+  @ApiOkResponse({ description: 'The deletion.', schema: jsonSchema(deletedEnvironmentSchema) })
+  @ApiErrors(environmentErrors(EnvironmentNotFound, EnvironmentUpdateDisabled))
   async remove(
     @Param('id') id: string,
     @CurrentPrincipal() principal: Principal,
