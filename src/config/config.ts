@@ -39,6 +39,15 @@ export interface AppConfig {
   /** Idempotency-Key: how long answers are kept for replay; after how long a running claim counts as abandoned (its process died). */
   idempotencyTtlSeconds: number;
   idempotencyLeaseSeconds: number;
+  /** Authenticated keys kept in memory: how many, and for how long at most (a change made elsewhere is seen within `ttlMs`). */
+  keyCache: KeyCacheConfig;
+}
+
+export interface KeyCacheConfig {
+  /** 0..1000; 0 turns the cache off. */
+  ttlMs: number;
+  /** 0 turns the cache off. */
+  maxEntries: number;
 }
 
 export interface RateLimitConfig {
@@ -246,5 +255,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
     idempotencyTtlSeconds: integer(env, 'SANDBASE_IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),
     idempotencyLeaseSeconds: integer(env, 'SANDBASE_IDEMPOTENCY_LEASE_SECONDS', 60, 1, 3_600),
+    keyCache: {
+      // At most one second: the bound within which a key revoked elsewhere stops working here.
+      ttlMs: integer(env, 'SANDBASE_KEY_CACHE_TTL_MS', 1000, 0, 1000),
+      maxEntries: integer(env, 'SANDBASE_KEY_CACHE_SIZE', 10_000, 0, 1_000_000),
+    },
   };
 }
