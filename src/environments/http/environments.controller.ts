@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../../auth/api-key.guard';
 import { changeContextOf } from '../../auth/change-context';
@@ -17,6 +18,7 @@ import { UpdateEnvironmentRequest } from '../commands/update-environment/update-
 import { GetEnvironmentQuery } from '../queries/get-environment/get-environment.query';
 import { EnvironmentPage, ListEnvironmentsQuery } from '../queries/list-environments/list-environments.query';
 import { EnvironmentResource, presentEnvironment } from '../resources/environment.resource';
+import { deletedEnvironmentSchema, environmentListSchema, environmentSchema } from '../resources/environment.schema';
 import { parseBooleanParam, parseLimit, parsePageCursor } from '../../common/list-params';
 import { answerWith } from '../../idempotency/pending-answer';
 import type { EnvironmentState } from '../domain/environment';
@@ -49,6 +51,13 @@ function answerWithEnvironment(): void {
   answerWith((state: EnvironmentState) => presentEnvironment(state));
 }
 
+/**
+ * The 200 answers are rendered by Fastify's schema-based serializer from the
+ * JSON Schemas of the resources; errors (4xx, 5xx) keep the generic one.
+ */
+const serializedAs = (schema: object) => RouteSchema({ response: { 200: schema } });
+const ENVIRONMENT = serializedAs(environmentSchema);
+
 function withEtag(reply: FastifyReply, environment: EnvironmentResource): EnvironmentResource {
   reply.header('etag', `"${environment.version}"`);
   return environment;
@@ -62,6 +71,7 @@ export class EnvironmentsController {
   ) {}
 
   @Post()
+  @ENVIRONMENT
   @Access('write')
   @HttpCode(200)
   async create(
@@ -77,6 +87,7 @@ export class EnvironmentsController {
   }
 
   @Get()
+  @serializedAs(environmentListSchema)
   @Access('read')
   async list(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<EnvironmentPage> {
     const limit = parseLimit(query.limit);
@@ -86,6 +97,7 @@ export class EnvironmentsController {
   }
 
   @Get(':id')
+  @ENVIRONMENT
   @Access('read')
   async retrieve(
     @Param('id') id: string,
@@ -99,6 +111,7 @@ export class EnvironmentsController {
   }
 
   @Post(':id')
+  @ENVIRONMENT
   @Access('write')
   @HttpCode(200)
   async update(
@@ -119,6 +132,7 @@ export class EnvironmentsController {
   }
 
   @Post(':id/archive')
+  @ENVIRONMENT
   @Access('write')
   @HttpCode(200)
   async archive(
@@ -133,6 +147,7 @@ export class EnvironmentsController {
   }
 
   @Delete(':id')
+  @serializedAs(deletedEnvironmentSchema)
   @Access('write')
   @HttpCode(200)
   async remove(
