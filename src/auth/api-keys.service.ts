@@ -4,6 +4,7 @@ import { CLOCK, Clock } from '../common/clock';
 import { newOrganizationId } from '../common/ids';
 import { Database, DATABASE, sql, violatedUniqueConstraint } from '../database/database';
 import type { Actor, ChangeContext } from '../event-store/event-store';
+import { ApiKeyCache, Principal } from './api-key-cache';
 import { ApiKeyExecutor } from './commands/api-key.executor';
 import { hashApiKey } from './commands/api-key-secret';
 import { CreateApiKeyCommand } from './commands/create-api-key/create-api-key.command';
@@ -17,11 +18,7 @@ import { organizationsTable } from './tables';
 
 export { hashApiKey } from './commands/api-key-secret';
 
-export interface Principal {
-  apiKeyId: string;
-  organizationId: string;
-  scope: Scope;
-}
+export type { Principal } from './api-key-cache';
 
 /** `last_used_at` is written at most this often per key, and never on the request's critical path. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
@@ -59,6 +56,7 @@ export class ApiKeysService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly commands: CommandBus,
     private readonly executor: ApiKeyExecutor,
+    private readonly cache: ApiKeyCache,
   ) {}
 
   /**
@@ -66,19 +64,28 @@ export class ApiKeysService {
    * A rotated key's previous secret still works until its grace period ends.
    */
   async authenticate(secret: string): Promise<Principal | null> {
+    const hash = hashApiKey(secret);
     const now = this.clock.now();
-    const key = await findKeyForSecret(this.db, hashApiKey(secret), now);
+    const at = Date.parse(now);
+    const cached = this.cache.get(hash, at);
+    if (cached) {
+      this.noteUse(cached.apiKeyId, now, at);
+      return cached;
+    }
+    const ticket = this.cache.ticket();
+    const key = await findKeyForSecret(this.db, hash, now);
     if (!key || !isScope(key.scope)) return null;
-    this.noteUse(key.id, now);
-    return { apiKeyId: key.id, organizationId: key.organization_id, scope: key.scope };
+    const principal: Principal = { apiKeyId: key.id, organizationId: key.organization_id, scope: key.scope };
+    this.cache.set(hash, principal, key.valid_until === null ? Infinity : Date.parse(key.valid_until), ticket);
+    this.noteUse(key.id, now, at);
+    return principal;
   }
 
   /**
    * Records `last_used_at` at most once a minute per key, after the request
    * moved on: a failure here is not the request's failure.
    */
-  private noteUse(id: string, now: string): void {
-    const at = Date.parse(now);
+  private noteUse(id: string, now: string, at: number): void {
     const last = this.lastUseNoted.get(id);
     if (last !== undefined && at - last < LAST_USED_RESOLUTION_MS) return;
     if (this.lastUseNoted.size >= 10_000) this.lastUseNoted.clear();

@@ -4,6 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
+import { ApiKeyCache } from './api-key-cache';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyExecutor } from './commands/api-key.executor';
@@ -44,6 +45,7 @@ class KeysAtStartup implements OnApplicationBootstrap {
     ListApiKeysHandler,
     GetApiKeyHandler,
     ListHistoryHandler,
+    ApiKeyCache,
     ApiKeysService,
     ApiKeyExecutor,
     CreateApiKeyHandler,

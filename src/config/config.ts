@@ -42,6 +42,8 @@ export interface AppConfig {
   metrics: MetricsConfig;
   /** Log lines as JSON (the default), or `pretty` (readable, for a terminal only: JSON whenever standard output is not a TTY). */
   logFormat: LogFormat;
+  /** Authenticated keys kept in memory: how many, and for how long at most (a change made elsewhere is seen within `ttlMs`). */
+  keyCache: KeyCacheConfig;
 }
 
 export type LogFormat = 'json' | 'pretty';
@@ -54,6 +56,13 @@ export interface MetricsConfig {
   port: number | null;
   /** METRICS_HOST: the address METRICS_PORT listens on (default: HOST). */
   host: string;
+}
+
+export interface KeyCacheConfig {
+  /** 0..1000; 0 turns the cache off. */
+  ttlMs: number;
+  /** 0 turns the cache off. */
+  maxEntries: number;
 }
 
 export interface RateLimitConfig {
@@ -279,5 +288,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     idempotencyLeaseSeconds: integer(env, 'SANDBASE_IDEMPOTENCY_LEASE_SECONDS', 60, 1, 3_600),
     metrics: metricsConfig(env, host),
     logFormat: logFormat(env),
+    keyCache: {
+      // At most one second: the bound within which a key revoked elsewhere stops working here.
+      ttlMs: integer(env, 'SANDBASE_KEY_CACHE_TTL_MS', 1000, 0, 1000),
+      maxEntries: integer(env, 'SANDBASE_KEY_CACHE_SIZE', 10_000, 0, 1_000_000),
+    },
   };
 }

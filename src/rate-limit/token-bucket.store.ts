@@ -1,6 +1,6 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { BucketState, describeBucket, takeToken, TakeResult } from './domain/token-bucket';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -95,7 +95,9 @@ export class RedisTokenBuckets implements ThrottlerStorage, OnModuleDestroy {
     url: string,
     private readonly keyPrefix: string,
   ) {
-    this.redis = new Redis(url, {
+    // Loaded only when REDIS_URL is set: a service without Redis does not pay for it at start-up.
+    const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
+    this.redis = new RedisClient(url, {
       lazyConnect: true,
       connectTimeout: 2000,
       commandTimeout: 1000,

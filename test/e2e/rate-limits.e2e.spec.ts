@@ -1,4 +1,3 @@
-import { sql } from '../../src/database/database';
 import Anthropic from '@anthropic-ai/sdk';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -93,7 +92,7 @@ describe('rate limits per API key', () => {
   });
 
   it('puts the headers on every authenticated answer, errors included, and on no other', async () => {
-    const { key, id } = await t.createKey(uniqueName('org'));
+    const { key } = await t.createKey(uniqueName('org'));
     const answers = [
       await http(t, 'GET', '/v1/environments', { key }),
       await http(t, 'GET', '/v1/environments/env_000000000000000000000000', { key }),
@@ -111,8 +110,8 @@ describe('rate limits per API key', () => {
     expect(reads[2]).toBeLessThanOrEqual(reads[1]);
 
     // A read-only key calling a write route: 403, counted in the writes bucket it asked for.
-    await t.db.execute(sql`UPDATE api_keys SET scope = 'read' WHERE id = ${id}`);
-    const forbidden = await http(t, 'POST', '/v1/environments', { key, body: { name: 'not-allowed' } });
+    const reader = await t.createKey(uniqueName('org'), { scope: 'read' });
+    const forbidden = await http(t, 'POST', '/v1/environments', { key: reader.key, body: { name: 'not-allowed' } });
     expect(forbidden.status).toBe(403);
     expectRateHeaders(forbidden, 5);
 

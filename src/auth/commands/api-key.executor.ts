@@ -3,6 +3,7 @@ import { CLOCK, Clock } from '../../common/clock';
 import { Database, DATABASE, Sql } from '../../database/database';
 import type { ChangeContext } from '../../event-store/event-store';
 import { runStreamCommand } from '../../event-store/stream-command';
+import { ApiKeyCache } from '../api-key-cache';
 import { ApiKeyEvent, ApiKeyState, apiKeyStreamId, evolveApiKey } from '../domain/api-key';
 import { projectApiKeyEvents } from '../projections/api-keys.projection';
 import { ApiKeyRecord, findApiKey } from '../projections/api-keys.read-model';
@@ -23,9 +24,19 @@ export class ApiKeyExecutor {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly cache: ApiKeyCache,
   ) {}
 
+  /** Runs the command; once it has committed (or failed), this process's cached keys are dropped, so the change is in force for the next request. */
   async execute(organizationId: string, apiKeyId: string, decide: DecideKey, context: ChangeContext): Promise<ApiKeyRecord | null> {
+    try {
+      return await this.run(organizationId, apiKeyId, decide, context);
+    } finally {
+      this.cache.invalidate();
+    }
+  }
+
+  private async run(organizationId: string, apiKeyId: string, decide: DecideKey, context: ChangeContext): Promise<ApiKeyRecord | null> {
     let lastUsedAt: string | null = null;
     const state = await runStreamCommand<ApiKeyState | null, ApiKeyEvent>(
       this.db,

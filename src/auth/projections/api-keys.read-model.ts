@@ -1,5 +1,5 @@
 import type { PagePosition } from '../../common/page-cursor';
-import { timestampOf } from '../../common/rows';
+import { nullableTimestampOf, timestampOf } from '../../common/rows';
 import { Sql, sql } from '../../database/database';
 import type { ApiKeyState } from '../domain/api-key';
 import { isScope } from '../domain/scope';
@@ -56,18 +56,32 @@ export async function countActiveAdminKeys(db: Sql, organizationId: string, now:
   return Number(rows[0].n);
 }
 
+/** A key a secret opens, and until when that secret opens it (null: until the key changes). */
+export interface KeyForSecret {
+  id: string;
+  organization_id: string;
+  scope: string;
+  /** The key's expiry, or the end of the grace period if the secret is the one a rotation replaced. */
+  valid_until: string | null;
+}
+
 /**
  * The key a secret's hash opens at `now`: its current secret, or its previous
  * one within a rotation's grace period; never a revoked or expired key.
  */
-export async function findKeyForSecret(db: Sql, hash: string, now: string): Promise<{ id: string; organization_id: string; scope: string } | null> {
+export async function findKeyForSecret(db: Sql, hash: string, now: string): Promise<KeyForSecret | null> {
   const at = sql.timestamp(now);
-  const rows = await db.query<{ id: string; organization_id: string; scope: string }>(
-    sql`SELECT id, organization_id, scope FROM ${apiKeysTable.ref}
+  const rows = await db.query<{ id: string; organization_id: string; scope: string; key_hash: string; expires_at: unknown; previous_key_expires_at: unknown }>(
+    sql`SELECT id, organization_id, scope, key_hash, expires_at, previous_key_expires_at FROM ${apiKeysTable.ref}
         WHERE (key_hash = ${hash} OR (previous_key_hash = ${hash} AND previous_key_expires_at > ${at}))
           AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${at})`,
   );
-  return rows[0] ?? null;
+  if (!rows.length) return null;
+  const row = rows[0];
+  const expires = nullableTimestampOf(row.expires_at);
+  const grace = row.key_hash === hash ? null : nullableTimestampOf(row.previous_key_expires_at);
+  const validUntil = expires === null ? grace : grace === null || Date.parse(expires) < Date.parse(grace) ? expires : grace;
+  return { id: row.id, organization_id: row.organization_id, scope: row.scope, valid_until: validUntil };
 }
 
 /** Keys that predate key events (version 0): each gets its creation recorded at start-up. */

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../../auth/api-key.guard';
 import { changeContextOf } from '../../auth/change-context';
@@ -17,12 +18,12 @@ import { UpdateEnvironmentRequest } from '../commands/update-environment/update-
 import { GetEnvironmentQuery } from '../queries/get-environment/get-environment.query';
 import { EnvironmentPage, ListEnvironmentsQuery } from '../queries/list-environments/list-environments.query';
 import { EnvironmentResource, presentEnvironment } from '../resources/environment.resource';
+import { deletedEnvironmentSchema, environmentListSchema, environmentSchema } from '../resources/environment.schema';
 import { parseBooleanParam, parseLimit, parsePageCursor } from '../../common/list-params';
 import { answerWith } from '../../idempotency/pending-answer';
 import type { EnvironmentState } from '../domain/environment';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DomainErrorCode } from '../domain/errors';
-import { deletedEnvironmentSchema, environmentListSchema, environmentSchema } from '../resources/environment.schema';
 import { ApiErrors, environmentErrors } from '../../openapi/documented-errors';
 import { ApiPageParams, jsonSchema } from '../../openapi/params';
 import { requestSchema } from '../../openapi/request-schema';
@@ -59,6 +60,13 @@ function answerWithEnvironment(): void {
   answerWith((state: EnvironmentState) => presentEnvironment(state));
 }
 
+/**
+ * The 200 answers are rendered by Fastify's schema-based serializer from the
+ * JSON Schemas of the resources; errors (4xx, 5xx) keep the generic one.
+ */
+const serializedAs = (schema: object) => RouteSchema({ response: { 200: schema } });
+const ENVIRONMENT = serializedAs(environmentSchema);
+
 function withEtag(reply: FastifyReply, environment: EnvironmentResource): EnvironmentResource {
   reply.header('etag', `"${environment.version}"`);
   return environment;
@@ -73,6 +81,7 @@ export class EnvironmentsController {
   ) {}
 
   @Post()
+  @ENVIRONMENT
   @Access('write')
   @HttpCode(200)
   @ApiOperation({ operationId: 'createEnvironment', summary: 'Create an environment' })
@@ -92,6 +101,7 @@ export class EnvironmentsController {
   }
 
   @Get()
+  @serializedAs(environmentListSchema)
   @Access('read')
   @ApiOperation({ operationId: 'listEnvironments', summary: 'List environments, newest first' })
   @ApiPageParams()
@@ -105,6 +115,7 @@ export class EnvironmentsController {
   }
 
   @Get(':id')
+  @ENVIRONMENT
   @Access('read')
   @ApiOperation({ operationId: 'retrieveEnvironment', summary: 'Retrieve an environment, or one of its versions' })
   @ApiQuery({ name: 'version', required: false, description: 'The environment as of this version.', schema: { type: 'integer', minimum: 1 } })
@@ -122,6 +133,7 @@ export class EnvironmentsController {
   }
 
   @Post(':id')
+  @ENVIRONMENT
   @Access('write')
   @HttpCode(200)
   @ApiOperation({ operationId: 'updateEnvironment', summary: 'Update an environment: omitted fields are preserved' })
@@ -150,6 +162,7 @@ export class EnvironmentsController {
   }
 
   @Post(':id/archive')
+  @ENVIRONMENT
   @Access('write')
   @HttpCode(200)
   @ApiOperation({ operationId: 'archiveEnvironment', summary: 'Archive an environment' })
@@ -167,6 +180,7 @@ export class EnvironmentsController {
   }
 
   @Delete(':id')
+  @serializedAs(deletedEnvironmentSchema)
   @Access('write')
   @HttpCode(200)
   @ApiOperation({ operationId: 'deleteEnvironment', summary: 'Delete an environment (its history remains)' })
