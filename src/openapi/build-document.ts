@@ -120,8 +120,34 @@ const RATE_LIMIT_RESPONSE_HEADERS = Object.fromEntries(
   Object.values(RATE_LIMIT_HEADERS).map((name) => [name, { $ref: '#/components/headers/RateLimit' }]),
 );
 
+/**
+ * GET /metrics is served beside the API's routes, not by a controller
+ * (src/metrics/metrics-endpoint.ts): described here by hand.
+ */
+const METRICS_OPERATION: Operation = {
+  operationId: 'metrics',
+  summary: 'Prometheus metrics',
+  description:
+    'Served on the API port only when METRICS_TOKEN is set (then it must be sent as a Bearer token; 404 otherwise), ' +
+    'and on METRICS_PORT when that is set. The Prometheus text exposition format.',
+  security: [{ MetricsToken: [] }],
+  parameters: [],
+  responses: {
+    '200': { description: 'The metrics.', content: { 'text/plain': { schema: { type: 'string' } } } },
+    '401': {
+      description: 'No METRICS_TOKEN, or a wrong one.',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    },
+    '404': {
+      description: 'METRICS_TOKEN is not set: the API port serves no metrics.',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    },
+  },
+};
+
 const COMPONENTS = {
   securitySchemes: {
+    MetricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, for GET /metrics only.' },
     ApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An API key (`sk-sb-...`).' },
     BearerAuth: { type: 'http', scheme: 'bearer', description: 'The same key as `Authorization: Bearer <key>`.' },
   },
@@ -184,6 +210,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenApiDocument {
       if (!seen.has(operation)) throw new Error(`${method.toUpperCase()} ${path} is described but not served`);
     }
   }
+  document.paths['/metrics'] = { get: METRICS_OPERATION };
   document.components = { ...COMPONENTS, schemas: { ...NAMED_SCHEMAS } };
   return useNamedSchemas(toOpenApi31(document)) as OpenApiDocument;
 }
