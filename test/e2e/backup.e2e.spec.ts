@@ -5,7 +5,8 @@ import { randomBase62 } from '../../src/common/ids';
 import { runCli } from '../support/cli';
 import { usingPostgres } from '../support/database';
 import { ServiceProcess, startServiceProcess } from '../support/service-process';
-import { http } from '../support/test-app';
+import { sql } from '../../src/database/database';
+import { http, startTestApp } from '../support/test-app';
 
 jest.setTimeout(900_000);
 
@@ -91,6 +92,22 @@ onSqlite('backup and restore of a SQLite database (skipped on PostgreSQL: pg_dum
     } finally {
       await service.stop();
       await restored?.stop();
+    }
+  });
+
+  it('a backup of a database whose audit chain was altered exits 1 naming the problem, and writes no file', async () => {
+    const t = await startTestApp({}, { forceSqlite: true });
+    try {
+      expect((await http(t, 'POST', '/v1/environments', { body: { name: 'to-be-altered' } })).status).toBe(200);
+      await t.db.execute(sql`UPDATE events SET data = ${'{"name":"rewritten"}'} WHERE position = (SELECT MAX(position) FROM events)`);
+      const out = join(dir, 'altered.sqlite');
+      const result = await runCli(['backup', '--out', out], { DATABASE_URL: t.database.url });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/FAILED .*was altered/);
+      expect(result.stdout).toContain(`backup does NOT verify; nothing was written to ${out}`);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      await t.close();
     }
   });
 

@@ -2,6 +2,7 @@ import { Database } from '../../database/database';
 import { printAuditReport, verifyAuditWithProgress } from '../audit/verify-audit.command';
 import { printProjectionsReport } from '../projections/verify-projections.command';
 import { verifyWithProgress } from '../projections/projection-progress';
+import { print } from '../output';
 import { progress } from '../progress';
 
 /**
@@ -14,9 +15,16 @@ export async function checkCopy(path: string, quiet: boolean): Promise<boolean> 
   try {
     const audit = await verifyAuditWithProgress(db, {}, progress('audit verify', 'events', { quiet }));
     printAuditReport(audit);
-    const projections = await verifyWithProgress(db, progress('projections verify', 'events', { quiet }));
-    printProjectionsReport(projections);
-    return audit.valid && projections.differences.length === 0;
+    let projectionsMatch = false;
+    try {
+      const projections = await verifyWithProgress(db, progress('projections verify', 'events', { quiet }));
+      printProjectionsReport(projections);
+      projectionsMatch = projections.differences.length === 0;
+    } catch (error) {
+      // A log that cannot be replayed (altered events) is a failed check, reported with the audit's.
+      print(`projections verify FAILED: ${(error as Error).message}`);
+    }
+    return audit.valid && projectionsMatch;
   } finally {
     await db.close();
   }
