@@ -64,6 +64,7 @@ export async function verifyAudit(
   let total = 0;
   let done = 0;
   if (options.onProgress) {
+    // '' stands for no organization, so that an unknown --org still makes a valid IN list.
     const only = options.organization === undefined ? fragment.empty : fragment` WHERE organization_id IN ${fragment.tuple(['', ...known.map((org) => org.id)])}`;
     const [counts] = await sql.query<{ n: number | string }>(fragment`SELECT COUNT(*) AS n FROM events${only}`);
     total = Number(counts.n);
