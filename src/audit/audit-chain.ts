@@ -59,7 +59,7 @@ const BATCH = 1000;
 export async function verifyOrganizationChain(
   db: Sql,
   organizationId: string,
-  options: { collectHashesAt?: Set<number> } = {},
+  options: { collectHashesAt?: Set<number>; onBatch?: (eventsRead: number) => void } = {},
 ): Promise<ChainVerification> {
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
@@ -135,6 +135,7 @@ export async function verifyOrganizationChain(
       head = { chain_seq: seq, hash: row.hash, event_position: position };
       lastEventId = row.event_id;
     }
+    options.onBatch?.(rows.length);
     if (rows.length < BATCH) break;
   }
   const recorded = await db.query<{ chain_seq: number | string; hash: string; event_position: number | string }>(

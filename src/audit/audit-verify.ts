@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { Sql } from '../database/database';
+import { sql as fragment, type Sql } from '../database/database';
 import { ChainVerification, organizationIds, verifyOrganizationChain } from './audit-chain';
 import { chainOrder, readCheckpoints, signatureValid } from './checkpoints';
 
@@ -21,7 +21,13 @@ export interface AuditReport {
  */
 export async function verifyAudit(
   sql: Sql,
-  options: { organization?: string; checkpointsDir?: string; publicKey?: KeyObject },
+  options: {
+    organization?: string;
+    checkpointsDir?: string;
+    publicKey?: KeyObject;
+    /** Called as the chains are read: events checked so far, of how many. */
+    onProgress?: (done: number, total: number) => void;
+  },
 ): Promise<AuditReport> {
   const problems: string[] = [];
   const wanted = new Map<string, Map<number, { hash: string; file: string }>>();
@@ -55,6 +61,15 @@ export async function verifyAudit(
   if (options.organization !== undefined && known.length === 0) {
     general.push(`no organization named ${JSON.stringify(options.organization)}`);
   }
+  let total = 0;
+  let done = 0;
+  if (options.onProgress) {
+    // '' stands for no organization, so that an unknown --org still makes a valid IN list.
+    const only = options.organization === undefined ? fragment.empty : fragment` WHERE organization_id IN ${fragment.tuple(['', ...known.map((org) => org.id)])}`;
+    const [counts] = await sql.query<{ n: number | string }>(fragment`SELECT COUNT(*) AS n FROM events${only}`);
+    total = Number(counts.n);
+  }
+  const onBatch = options.onProgress && ((read: number) => options.onProgress!((done += read), total));
   for (const org of known) {
     if (org.name === null) {
       general.push(
@@ -63,7 +78,7 @@ export async function verifyAudit(
     }
     const label = org.name ?? org.id;
     const expected = wanted.get(org.id) ?? new Map();
-    const result = await verifyOrganizationChain(sql, org.id, { collectHashesAt: new Set(expected.keys()) });
+    const result = await verifyOrganizationChain(sql, org.id, { collectHashesAt: new Set(expected.keys()), onBatch });
     const { hashes_at: hashesAt, ...summary } = result;
     organizations.push(summary);
     wanted.delete(org.id);

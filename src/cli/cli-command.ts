@@ -1,4 +1,5 @@
-import { CommandRunner } from 'nest-commander';
+import { CommandRunner, Option } from 'nest-commander';
+import { progress, Progress } from './progress';
 
 /** The commander command a runner is attached to (nest-commander's own copy of commander). */
 export type CommanderCommand = Parameters<CommandRunner['setCommand']>[0];
@@ -37,6 +38,18 @@ export abstract class CliCommand<Options = Record<string, never>> extends Comman
 
   protected usageError(message: string): never {
     return this.command.error(message, { exitCode: USAGE_EXIT_CODE, code: 'sandbase.usage' });
+  }
+}
+
+/** A command whose work takes long: it reports progress on standard error unless `--quiet`. */
+export abstract class LongTaskCommand<Options extends { quiet?: true }> extends CliCommand<Options> {
+  protected progress(task: string, unit: string, { quiet }: Options): Progress {
+    return progress(task, unit, { quiet: quiet === true });
+  }
+
+  @Option({ flags: '--quiet', description: 'print no progress lines on standard error' })
+  parseQuiet(): true {
+    return true;
   }
 }
 

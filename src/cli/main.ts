@@ -13,10 +13,24 @@ function commanderExitCode(error: unknown): number | undefined {
   return code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : USAGE_EXIT_CODE;
 }
 
+/** Commands that open the database themselves, or not at all. */
+const WITHOUT_DATABASE = new Set(['backup', 'restore', 'help']);
+
+/**
+ * Whether the command line needs the configured database opened first: not
+ * for help (no words, `--help`, `--version`), backup or restore.
+ */
+function needsDatabase(words: readonly string[]): boolean {
+  if (words.length === 0) return false;
+  if (words.some((word) => ['--help', '-h', '--version', '-V'].includes(word))) return false;
+  return !WITHOUT_DATABASE.has(words[0]);
+}
+
 /** Exit codes: 0 done, 1 failed (a problem found, a configuration or runtime error), 2 usage error. */
 async function main(): Promise<number> {
   const config = loadConfig();
-  const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config), {
+  const database = needsDatabase(process.argv.slice(2));
+  const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config, { database }), {
     logger: ['fatal'],
     abortOnError: false,
     outputConfiguration: { outputError: (text, write) => write(`sandbase: ${text}`) },

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { apiKeysTable, organizationsTable } from '../auth/tables';
 import type { Database, Sql } from '../database/database';
@@ -46,19 +46,26 @@ export interface ImportReport {
  * rebuilt from its log included: all of it or nothing, and nothing unless the
  * audit chain it carries verifies and its events replay. Returns the counts.
  */
-export async function importData(db: Database, file: string): Promise<ImportReport> {
+export async function importData(
+  db: Database,
+  file: string,
+  onProgress?: (bytesRead: number, fileSize: number) => void,
+): Promise<ImportReport> {
   return db.transaction(async (tx) => {
     const existing = await tx.query<{ n: number | string }>(
       sql`SELECT (SELECT COUNT(*) FROM organizations) + (SELECT COUNT(*) FROM events) AS n`,
     );
     if (Number(existing[0].n) > 0) throw new ImportError('the target database is not empty; import needs a fresh database');
-    const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+    const input = createReadStream(file, 'utf8');
+    const size = statSync(file).size;
+    const lines = createInterface({ input, crlfDelay: Infinity });
     const seen = { organizations: 0, api_keys: 0, events: 0, chain_heads: 0 };
     let header = false;
     let end: Extract<Line, { kind: 'end' }> | null = null;
     let number = 0;
     for await (const text of lines) {
       number++;
+      onProgress?.(input.bytesRead, size);
       if (text.trim() === '') continue;
       if (end) throw new ImportError(`line ${number}: data after the end line`);
       const line = parseLine(text, number);

@@ -121,7 +121,7 @@ describe('CLI output', () => {
     expect(slow.stdout.endsWith('\n')).toBe(true);
   });
 
-  it.each([[AUDIT_EXPORT], [['export']]])(
+  it.each([[AUDIT_EXPORT], [['export', '--quiet']]])(
     '%j into a reader that stops early exits 1 and says the output was cut short',
     async (args) => {
       const result = await runCliIntoClosedPipe(args, env);

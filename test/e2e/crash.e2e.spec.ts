@@ -148,9 +148,9 @@ describe('crashes under load', () => {
       await db.close();
     }
 
-    const projections = await runCli(['projections', 'verify'], { DATABASE_URL: database.url });
+    const projections = await runCli(['projections', 'verify', '--quiet'], { DATABASE_URL: database.url });
     expect([projections.code, projections.stderr]).toEqual([0, '']);
-    const audit = await runCli(['audit', 'verify'], { DATABASE_URL: database.url });
+    const audit = await runCli(['audit', 'verify', '--quiet'], { DATABASE_URL: database.url });
     expect([audit.code, audit.stderr]).toEqual([0, '']);
   });
 });

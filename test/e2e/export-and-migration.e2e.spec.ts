@@ -230,7 +230,7 @@ describe('moving an installation from SQLite to PostgreSQL', () => {
         const path = join(dir, `${what.replace(/ /g, '-')}.ndjson`);
         writeFileSync(path, `${copy.join('\n')}\n`);
         const target = `sqlite:${join(dir, `${what.replace(/ /g, '-')}.sqlite`)}`;
-        const result = await runCli(['import', '--in', path], { DATABASE_URL: target });
+        const result = await runCli(['import', '--in', path, '--quiet'], { DATABASE_URL: target });
         expect(result.code).toBe(1);
         expect(result.stderr.trim().split('\n')).toHaveLength(1);
         expect(result.stderr).toMatch(new RegExp(`^sandbase: error: line ${at + 1}\\b`));

@@ -1,18 +1,19 @@
 import { Inject } from '@nestjs/common';
 import { Option, SubCommand } from 'nest-commander';
 import { Database, DATABASE } from '../../database/database';
-import { rebuildProjections } from '../../projections';
-import { CliCommand, ExitCode } from '../cli-command';
+import { ExitCode, LongTaskCommand } from '../cli-command';
 import { print } from '../output';
+import { rebuildWithProgress } from './projection-progress';
 
 @SubCommand({ name: 'rebuild', description: 'rebuild every read model from the event log and swap it in' })
-export class RebuildProjectionsCommand extends CliCommand<{ json?: true }> {
+export class RebuildProjectionsCommand extends LongTaskCommand<{ json?: true; quiet?: true }> {
   constructor(@Inject(DATABASE) private readonly db: Database) {
     super();
   }
 
-  protected async execute(_: string[], { json }: { json?: true }): Promise<ExitCode> {
-    const report = await rebuildProjections(this.db);
+  protected async execute(_: string[], options: { json?: true; quiet?: true }): Promise<ExitCode> {
+    const json = options.json;
+    const report = await rebuildWithProgress(this.db, this.progress('projections rebuild', 'events', options));
     const rate = report.seconds > 0 ? Math.round(report.events / report.seconds) : report.events;
     print(
       json

@@ -4,11 +4,11 @@ import { Command, Option } from 'nest-commander';
 import { CLOCK, Clock } from '../../common/clock';
 import { Database, DATABASE } from '../../database/database';
 import { exportData } from '../../transfer/data-transfer';
-import { CliCommand, ExitCode, given } from '../cli-command';
+import { ExitCode, given, LongTaskCommand } from '../cli-command';
 import { closeOutputFile, createOutputFile, lineWriter } from '../output';
 
 @Command({ name: 'export', description: 'write organizations, API keys and the whole event log as NDJSON' })
-export class ExportCommand extends CliCommand<{ out?: string }> {
+export class ExportCommand extends LongTaskCommand<{ out?: string; quiet?: true }> {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -16,14 +16,17 @@ export class ExportCommand extends CliCommand<{ out?: string }> {
     super();
   }
 
-  protected async execute(_: string[], { out }: { out?: string }): Promise<ExitCode> {
+  protected async execute(_: string[], options: { out?: string; quiet?: true }): Promise<ExitCode> {
+    const out = options.out;
+    const progress = this.progress('export', 'rows', options);
     const file = out === undefined ? null : await createOutputFile(out);
     const write = lineWriter(file ?? process.stdout);
     let end;
     try {
-      end = await exportData(this.db, this.clock.now(), write);
+      end = await exportData(this.db, this.clock.now(), write, progress.onProgress);
       await write.finish();
       if (file) await closeOutputFile(file);
+      progress.finish();
     } catch (error) {
       // A partial file is never left behind to be taken for an export (and it would block the retry).
       if (file && out !== undefined) {
