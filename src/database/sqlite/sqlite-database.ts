@@ -13,17 +13,8 @@ import { SqliteSql, StatementCache } from './sqlite-connection';
 
 class SqliteSession extends SqliteSql implements Session, WriterConnection {
   transaction<T>(work: (tx: Sql) => Promise<T>, mode: TransactionMode = 'write'): Promise<T> {
-    return this.execute(sql.raw(mode === 'read' ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE')).then(() =>
-      finishTransaction(
-      this,
-      work,
-      {
-        commit: () => this.execute(sql`COMMIT`),
-        rollback: () => this.execute(sql`ROLLBACK`),
-      },
-      mode,
-      ),
-    );
+    const end = { commit: () => this.execute(sql`COMMIT`), rollback: () => this.execute(sql`ROLLBACK`) };
+    return this.execute(sql.raw(mode === 'read' ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE')).then(() => finishTransaction(this, work, end, mode));
   }
 
   /**
