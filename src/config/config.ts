@@ -2,7 +2,12 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export type DatabaseConfig =
-  | { type: 'sqlite'; path: string }
+  | {
+      type: 'sqlite';
+      path: string;
+      /** Group commit: how long a batch of write transactions stays open at most (0 = each commits alone). */
+      commitWindowMs?: number;
+    }
   | {
       type: 'postgres';
       url: string;
@@ -148,11 +153,13 @@ function tlsSetting(parsed: URL, url: string, setting: string | undefined): { ur
 
 export function parseDatabaseUrl(raw: string | undefined, env: Env = {}): DatabaseConfig {
   const url = raw?.trim() || '';
-  if (url === '') return { type: 'sqlite', path: resolve(DEFAULT_SQLITE_PATH) };
+  // Unset: the adapter's default window.
+  const commitWindowMs = env.DATABASE_COMMIT_WINDOW_MS?.trim() ? integer(env, 'DATABASE_COMMIT_WINDOW_MS', 0, 0, 1000) : undefined;
+  if (url === '') return { type: 'sqlite', path: resolve(DEFAULT_SQLITE_PATH), commitWindowMs };
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
     if (path === '') throw new ConfigError('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/sandbase.sqlite');
-    return { type: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+    return { type: 'sqlite', path: path === ':memory:' ? path : resolve(path), commitWindowMs };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     let parsed: URL;

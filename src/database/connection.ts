@@ -73,7 +73,19 @@ export interface DatabaseAdapter extends Sql {
   session<T>(work: (session: Session) => Promise<T>): Promise<T>;
   /** Resolves once the database answers; rejects if it fails or takes longer than `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
+  /**
+   * Write transactions committed (by `transaction` and `execute`) and the
+   * COMMITs that made them durable, since the database was opened: on SQLite
+   * several transactions share one COMMIT (group commit).
+   */
+  stats(): CommitStats;
   close(): Promise<void>;
+}
+
+/** See DatabaseAdapter.stats. */
+export interface CommitStats {
+  transactions: number;
+  commits: number;
 }
 
 /** The part of an adapter's Sql that is the same on every database: render, run, wrap driver errors. */

@@ -1,4 +1,4 @@
-import type { DatabaseAdapter, LogQuery, Row, Session, Sql } from './connection';
+import type { CommitStats, DatabaseAdapter, LogQuery, Row, Session, Sql } from './connection';
 import { within } from './errors';
 import { sql, SqlFragment } from './sql';
 import type { TableDeclaration } from './table';
@@ -14,6 +14,7 @@ export abstract class DatabaseBase implements DatabaseAdapter {
   protected abstract withConnection<T>(work: (connection: Sql) => Promise<T>): Promise<T>;
   abstract transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
   abstract session<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  abstract stats(): CommitStats;
   abstract close(): Promise<void>;
 
   query<T = Row>(statement: SqlFragment): Promise<T[]> {

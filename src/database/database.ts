@@ -5,7 +5,7 @@ import { isPostgresUnavailable, postgresUniqueConstraint } from './postgres/post
 import { openSqlite } from './sqlite/sqlite-database';
 import { isSqliteUnavailable, sqliteUniqueConstraint } from './sqlite/sqlite-errors';
 
-export type { CommitPoint, LogQuery, Row, Session, Sql, TransactionMode } from './connection';
+export type { CommitPoint, CommitStats, LogQuery, Row, Session, Sql, TransactionMode } from './connection';
 export { DatabaseUnavailableError, describeDatabase } from './errors';
 export { sql, SqlFragment } from './sql';
 

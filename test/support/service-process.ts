@@ -33,10 +33,11 @@ function exited(child: ChildProcess): Promise<void> {
     : new Promise((done) => child.once('exit', () => done()));
 }
 
-export async function startServiceProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
+/** `root`: the checkout whose src/main.ts runs (a benchmark compares two). */
+export async function startServiceProcess(env: Record<string, string>, timeoutMs = 60_000, root = ROOT): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
+    cwd: root,
     // Rate limits off unless the test sets them (as startTestApp does).
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...UNLIMITED, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

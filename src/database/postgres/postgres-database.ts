@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { DataSource, MigrationExecutor } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { DatabaseConfig } from '../../config/config';
-import type { DatabaseAdapter, Session, Sql, TransactionMode } from '../connection';
+import type { CommitStats, DatabaseAdapter, Session, Sql, TransactionMode } from '../connection';
 import { DatabaseBase, finishTransaction } from '../database-base';
 import { openDataSource } from '../data-source';
 import { sql } from '../sql';
@@ -45,8 +45,18 @@ class PostgresDatabase extends DatabaseBase {
     }
   }
 
-  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.withConnection((session) => session.transaction(work, 'write'));
+  private readonly counts: CommitStats = { transactions: 0, commits: 0 };
+
+  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    const value = await this.withConnection((session) => session.transaction(work, 'write'));
+    this.counts.transactions++;
+    this.counts.commits++;
+    return value;
+  }
+
+  /** Each transaction commits alone: the server groups the WAL flushes of concurrent commits itself. */
+  stats(): CommitStats {
+    return { ...this.counts };
   }
 
   session<T>(work: (session: Session) => Promise<T>): Promise<T> {

@@ -1,29 +1,20 @@
-import type BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3';
 import { DataSource, MigrationExecutor, QueryFailedError } from 'typeorm';
 import type { BetterSqlite3Driver } from 'typeorm/driver/better-sqlite3/BetterSqlite3Driver';
 import type { DatabaseConfig } from '../../config/config';
-import type { DatabaseAdapter, Session, Sql, TransactionMode } from '../connection';
+import type { CommitStats, DatabaseAdapter, Session, Sql, TransactionMode } from '../connection';
 import { DatabaseBase, finishTransaction } from '../database-base';
 import { openDataSource, SQLITE_LOCK_WAIT_MS } from '../data-source';
-import { Mutex } from '../mutex';
-import { sql } from '../sql';
+import { sql, SqlFragment } from '../sql';
+import type { TableDeclaration } from '../table';
+import { withoutTransactionParticipant } from '../transaction-participant';
+import { COMMIT_WINDOW_MS, GroupCommitLimits, GroupCommitWriter, MAX_BATCH_TRANSACTIONS, WriterConnection } from './group-commit';
 import { SqliteSql, StatementCache } from './sqlite-connection';
 
-class SqliteSession extends SqliteSql implements Session {
+class SqliteSession extends SqliteSql implements Session, WriterConnection {
   transaction<T>(work: (tx: Sql) => Promise<T>, mode: TransactionMode = 'write'): Promise<T> {
-    return this.execute(sql.raw(mode === 'read' ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE')).then(() => this.finish(work, mode));
-  }
-
-  finish<T>(work: (tx: Sql) => Promise<T>, mode: TransactionMode = 'write'): Promise<T> {
-    return finishTransaction(
-      this,
-      work,
-      {
-        commit: () => this.execute(sql`COMMIT`),
-        rollback: () => this.execute(sql`ROLLBACK`),
-      },
-      mode,
-    );
+    const end = { commit: () => this.execute(sql`COMMIT`), rollback: () => this.execute(sql`ROLLBACK`) };
+    return this.execute(sql.raw(mode === 'read' ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE')).then(() => finishTransaction(this, work, end, mode));
   }
 
   /**
@@ -47,54 +38,78 @@ class SqliteSession extends SqliteSql implements Session {
 }
 
 /**
- * SQLite (better-sqlite3) has a single synchronous connection, so every use
- * of it goes through one mutex: a transaction is never interleaved with
- * another request's statements, and no read sees uncommitted work. Write
- * transactions start with BEGIN IMMEDIATE so that another process on the same
- * file (the CLI) waits for the lock instead of failing half-way.
+ * SQLite (better-sqlite3, synchronous connections). Writes go through one
+ * writer connection with group commit (group-commit.ts): concurrent write
+ * transactions share one COMMIT, each in its own savepoint. Write
+ * transactions start with BEGIN IMMEDIATE so that another process on the
+ * same file (the CLI) waits for the lock instead of failing half-way.
+ *
+ * Statements outside a transaction that read (`query`, `followLog`) run on a
+ * second, query-only connection to the same file, which sees the last
+ * committed state (WAL), never a batch still open on the writer; statements
+ * outside a transaction that write (`execute`) are one-statement write
+ * transactions. A session holds the writer alone. An in-memory database has
+ * one connection only: there each transaction commits alone and reads share
+ * the writer.
  */
 class SqliteDatabase extends DatabaseBase {
   readonly label = 'sqlite';
-  private readonly lock = new Mutex();
-  private readonly connection: SqliteSession;
+  private readonly writer: GroupCommitWriter<SqliteSession>;
+  private readonly reader: { handle: BetterSqlite3.Database; sql: SqliteSql } | null;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    limits: GroupCommitLimits,
+  ) {
     super();
     const handle = (dataSource.driver as BetterSqlite3Driver).databaseConnection as BetterSqlite3.Database;
-    this.connection = new SqliteSession(new StatementCache(handle));
+    const inMemory = handle.memory;
+    this.writer = new GroupCommitWriter(new SqliteSession(new StatementCache(handle)), handle, inMemory ? { windowMs: 0, maxTransactions: 1 } : limits);
+    this.reader = inMemory ? null : openReader(handle.name);
   }
 
   protected withConnection<T>(work: (connection: Sql) => Promise<T>): Promise<T> {
-    return this.lock.run(() => work(this.connection));
+    return this.reader ? work(this.reader.sql) : this.writer.exclusive(work);
+  }
+
+  /** A write outside a transaction is a transaction of one statement (and no Idempotency-Key answer of its own). */
+  override execute(statement: SqlFragment): Promise<number> {
+    return withoutTransactionParticipant(() => this.transaction((tx) => tx.execute(statement)));
+  }
+
+  /** Temporary tables live on the writer, where sessions run. */
+  override createScratchTable(table: TableDeclaration, name: string): Promise<void> {
+    return this.writer.exclusive((connection) => connection.createScratchTable(table, name));
+  }
+
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.writer.transaction(work);
   }
 
   /**
-   * While another process (the CLI) holds the file's write lock, the wait
-   * happens here, asynchronously and without holding this process's
-   * connection: other requests (reads, health) are served meanwhile, where
-   * SQLite's own busy wait would block the process. After
-   * SQLITE_LOCK_WAIT_MS the lock error is thrown (a 503).
+   * The writer alone, after the open batch committed. A `read` transaction is
+   * a deferred one: it sees one snapshot (WAL) from its first read.
    */
-  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
-    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
-      const attempt = await this.lock.run(async () => {
-        if (!(await this.connection.beginImmediateWithoutWaiting(Date.now() >= deadline))) return null;
-        return { value: await this.connection.finish(work) };
-      });
-      if (attempt) return attempt.value;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+  session<T>(work: (session: Session) => Promise<T>): Promise<T> {
+    return this.writer.exclusive(work);
   }
 
-  /** A `read` transaction is a deferred one: it sees one snapshot (WAL) from its first read. */
-  session<T>(work: (session: Session) => Promise<T>): Promise<T> {
-    return this.lock.run(() => work(this.connection));
+  stats(): CommitStats {
+    return this.writer.stats();
   }
 
   async close(): Promise<void> {
+    await this.writer.close();
+    this.reader?.handle.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
+}
+
+/** A second connection to the file for reads outside transactions: it cannot write (query_only). */
+function openReader(path: string): { handle: BetterSqlite3.Database; sql: SqliteSql } {
+  const handle = new BetterSqlite3(path, { fileMustExist: true, timeout: SQLITE_LOCK_WAIT_MS });
+  handle.pragma('query_only = ON');
+  return { handle, sql: new SqliteSql(new StatementCache(handle)) };
 }
 
 /**
@@ -120,6 +135,7 @@ async function migrate(dataSource: DataSource): Promise<void> {
   }
 }
 
-export async function openSqlite(config: DatabaseConfig, options: { migrate: boolean }): Promise<DatabaseAdapter> {
-  return new SqliteDatabase(await openDataSource(config, options.migrate ? migrate : null));
+export async function openSqlite(config: Extract<DatabaseConfig, { type: 'sqlite' }>, options: { migrate: boolean }): Promise<DatabaseAdapter> {
+  const limits = { windowMs: config.commitWindowMs ?? COMMIT_WINDOW_MS, maxTransactions: MAX_BATCH_TRANSACTIONS };
+  return new SqliteDatabase(await openDataSource(config, options.migrate ? migrate : null), limits);
 }

@@ -1,0 +1,185 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { CommitStats, Sql } from '../connection';
+import { finishTransaction } from '../database-base';
+import { SQLITE_LOCK_WAIT_MS } from '../data-source';
+import { Mutex } from '../mutex';
+import { sql } from '../sql';
+
+/** How long a batch stays open for more transactions, counted from its BEGIN (0: every transaction commits alone). */
+export const COMMIT_WINDOW_MS = 2;
+/** How many transactions one batch holds at most. */
+export const MAX_BATCH_TRANSACTIONS = 256;
+
+export interface GroupCommitLimits {
+  windowMs: number;
+  maxTransactions: number;
+}
+
+/** What the writer needs of its connection: statements, and BEGIN IMMEDIATE that does not wait for another process. */
+export interface WriterConnection extends Sql {
+  beginImmediateWithoutWaiting(last: boolean): Promise<boolean>;
+}
+
+/** One open SQLite transaction shared by the transactions that joined it; settles when it commits or fails. */
+class Batch {
+  readonly opened = performance.now();
+  /** Transactions that ran in it, failed ones included (the bound). */
+  members = 0;
+  /** Transactions whose work it holds (their savepoints were released). */
+  held = 0;
+  readonly committed: Promise<void>;
+  succeed!: () => void;
+  fail!: (error: unknown) => void;
+
+  constructor() {
+    this.committed = new Promise<void>((resolve, reject) => {
+      this.succeed = resolve;
+      this.fail = reject;
+    });
+    // A batch whose every transaction failed has nobody waiting for it.
+    this.committed.catch(() => undefined);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Group commit on SQLite's one writer connection. Transactions still run one
+ * at a time, in arrival order, but inside one open transaction (a batch),
+ * each in a SAVEPOINT of its own: a transaction that fails is rolled back to
+ * its savepoint and rejected alone, and the others of its batch are
+ * untouched. The batch commits (one fsync for all of them) once nobody else
+ * is waiting for the writer, after a yield to the event loop so that
+ * requests arriving together join, or once it has been open `windowMs` or
+ * holds `maxTransactions`. A transaction's promise resolves only after its
+ * batch's COMMIT returned: nothing is acknowledged before it is durable. If
+ * the COMMIT fails, or a statement error makes SQLite abandon the whole
+ * transaction (disk full, I/O error, RAISE(ROLLBACK)), every transaction of
+ * the batch is rejected with that error.
+ *
+ * While a batch is open its work is visible on this connection only: reads
+ * outside a transaction go to another connection, which sees committed data.
+ */
+export class GroupCommitWriter<C extends WriterConnection = WriterConnection> {
+  private readonly lock = new Mutex();
+  private open: Batch | null = null;
+  private readonly counts: CommitStats = { transactions: 0, commits: 0 };
+
+  constructor(
+    private readonly connection: C,
+    private readonly handle: BetterSqlite3.Database,
+    private readonly limits: GroupCommitLimits,
+  ) {}
+
+  stats(): CommitStats {
+    return { ...this.counts };
+  }
+
+  /**
+   * While another process (the CLI) holds the file's write lock, the wait
+   * happens here, asynchronously and without holding the writer: other
+   * requests (reads, health) are served meanwhile, where SQLite's own busy
+   * wait would block the process. After SQLITE_LOCK_WAIT_MS the lock error
+   * is thrown (a 503).
+   */
+  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
+    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+      const joined = await this.lock.run(async () => {
+        const batch = this.open ?? (await this.begin(Date.now() >= deadline));
+        if (!batch) return null;
+        try {
+          return { batch, value: await this.inSavepoint(batch, work) };
+        } finally {
+          if (this.open === batch) await this.commitWhenDue(batch);
+        }
+      });
+      if (joined) {
+        await joined.batch.committed;
+        return joined.value;
+      }
+      await sleep(delay);
+    }
+  }
+
+  /** The writer alone for `work` (its own transactions, temporary tables), after the open batch committed. */
+  exclusive<T>(work: (connection: C) => Promise<T>): Promise<T> {
+    return this.lock.run(async () => {
+      if (this.open) await this.commit(this.open);
+      return work(this.connection);
+    });
+  }
+
+  private async begin(last: boolean): Promise<Batch | null> {
+    if (!(await this.connection.beginImmediateWithoutWaiting(last))) return null;
+    this.open = new Batch();
+    return this.open;
+  }
+
+  private async inSavepoint<T>(batch: Batch, work: (tx: Sql) => Promise<T>): Promise<T> {
+    batch.members++;
+    let rolledBack = true;
+    await this.connection.execute(sql`SAVEPOINT one_transaction`);
+    try {
+      // The participant (an Idempotency-Key answer) writes inside the savepoint, before RELEASE.
+      const value = await finishTransaction(this.connection, work, {
+        commit: () => this.connection.execute(sql`RELEASE one_transaction`),
+        rollback: async () => {
+          rolledBack = false;
+          await this.connection.execute(sql`ROLLBACK TO one_transaction`);
+          await this.connection.execute(sql`RELEASE one_transaction`);
+          rolledBack = true;
+        },
+      });
+      batch.held++;
+      return value;
+    } catch (error) {
+      // SQLite abandoned the whole transaction, or the savepoint could not be undone: the batch is lost.
+      if (!rolledBack || !this.handle.inTransaction) await this.abandon(batch, error);
+      throw error;
+    }
+  }
+
+  /** Commits now if the batch reached a bound; else once nobody is waiting for the writer after this turn of the event loop. */
+  private async commitWhenDue(batch: Batch): Promise<void> {
+    if (batch.members >= this.limits.maxTransactions || performance.now() - batch.opened >= this.limits.windowMs) {
+      await this.commit(batch);
+      return;
+    }
+    // Whoever is waiting runs in this batch and checks again when done; a session commits it first.
+    setImmediate(() => {
+      if (this.open !== batch || !this.lock.idle) return;
+      void this.lock.run(async () => {
+        if (this.open === batch) await this.commit(batch);
+      });
+    });
+  }
+
+  private async commit(batch: Batch): Promise<void> {
+    this.open = null;
+    try {
+      await this.connection.execute(sql`COMMIT`);
+    } catch (error) {
+      // A failed COMMIT (a deferred constraint, an I/O error) may leave the transaction open.
+      if (this.handle.inTransaction) await this.connection.execute(sql`ROLLBACK`).catch(() => undefined);
+      batch.fail(error);
+      return;
+    }
+    this.counts.commits++;
+    this.counts.transactions += batch.held;
+    batch.succeed();
+  }
+
+  private async abandon(batch: Batch, error: unknown): Promise<void> {
+    this.open = null;
+    if (this.handle.inTransaction) await this.connection.execute(sql`ROLLBACK`).catch(() => undefined);
+    batch.fail(error);
+  }
+
+  /** Commits the open batch; afterwards nothing is left uncommitted. */
+  async close(): Promise<void> {
+    await this.lock.run(async () => {
+      if (this.open) await this.commit(this.open);
+    });
+  }
+}
