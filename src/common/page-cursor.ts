@@ -44,6 +44,17 @@ export function isStorableInstant(value: string): boolean {
 }
 
 /**
+ * True for `YYYY-MM-DDTHH:MM:SS.mmmZ` text (already matched) that is exactly
+ * how the instant it names prints, within the storable range: one parse and
+ * one print (a date that rolls over, 2026-02-30, prints otherwise). Cursors
+ * are decoded on every page request, so this stays cheap.
+ */
+function isCanonicalInstant(value: string): boolean {
+  const time = Date.parse(value);
+  return time >= EARLIEST && time <= LATEST && new Date(time).toISOString() === value;
+}
+
+/**
  * A storable instant (see isStorableInstant) as the millisecond timestamp the
  * databases hold. Finer digits are truncated for an upper bound and rounded up
  * for a lower one, so `created_at[gte]=…12.9359Z` does not include `…12.935Z`.
@@ -68,12 +79,7 @@ function invalidCursor(): ApiError {
 function valid(kind: FieldKind, value: unknown): boolean {
   switch (kind) {
     case 'timestamp':
-      return (
-        typeof value === 'string' &&
-        TIMESTAMP.test(value) &&
-        isStorableInstant(value) &&
-        new Date(value).toISOString() === value
-      );
+      return typeof value === 'string' && TIMESTAMP.test(value) && isCanonicalInstant(value);
     case 'id':
       return typeof value === 'string' && ID.test(value);
     case 'int':

@@ -2,7 +2,7 @@ import { Database, Session, Sql, sql } from '../database/database';
 import { LOG_START } from '../event-store/event-store';
 import { eventsTable } from '../event-store/tables';
 import { readModels } from './families';
-import { createScratchTables, dropScratchTables, projectLog } from './replay';
+import { countEvents, createScratchTables, dropScratchTables, projectLog, ReplayOptions } from './replay';
 
 /** Rows per read model after a rebuild, by read-model key (`environments`, `versions`, `api_keys`, ...). */
 export type RebuiltCounts = Record<string, number>;
@@ -26,18 +26,23 @@ async function count(tx: Sql, table: string): Promise<number> {
  * flight), the events appended meanwhile are replayed too and the live tables
  * are replaced by the rebuilt ones.
  */
-export async function rebuildProjections(db: Database): Promise<RebuildReport> {
+export async function rebuildProjections(db: Database, options: ReplayOptions = {}): Promise<RebuildReport> {
   const started = Date.now();
+  const { onProgress } = options;
   return db.session(async (session: Session) => {
     const bulk = await session.transaction(async (tx) => {
       await createScratchTables(tx);
-      return projectLog(tx, LOG_START, { everythingVisible: false });
+      const progress = onProgress && { onProgress, done: 0, total: await countEvents(tx) };
+      return projectLog(tx, LOG_START, { everythingVisible: false, progress });
     }, 'read');
     return session.transaction(async (tx) => {
       await tx.lockTablesForWrite([eventsTable.name, ...readModels().map(({ table }) => table.name)]);
-      const rest = await projectLog(tx, bulk.checkpoint, { everythingVisible: true });
+      const progress = onProgress && { onProgress, done: bulk.events, total: await countEvents(tx) };
+      const rest = await projectLog(tx, bulk.checkpoint, { everythingVisible: true, progress });
       const swapped = await swapIn(tx);
-      return { ...swapped, events: bulk.events + rest.events, seconds: (Date.now() - started) / 1000 };
+      const events = bulk.events + rest.events;
+      onProgress?.(events, events);
+      return { ...swapped, events, seconds: (Date.now() - started) / 1000 };
     });
   });
 }
@@ -59,8 +64,12 @@ async function swapIn(tx: Sql): Promise<RebuiltCounts> {
  * nothing else writes to meanwhile (an import into an empty database): a log
  * that cannot be replayed fails the transaction, and nothing is committed.
  */
-export async function rebuildWithin(tx: Sql): Promise<RebuiltCounts & { events: number }> {
+export async function rebuildWithin(tx: Sql, options: ReplayOptions = {}): Promise<RebuiltCounts & { events: number }> {
+  const { onProgress } = options;
   await createScratchTables(tx);
-  const { events } = await projectLog(tx, LOG_START, { everythingVisible: true });
-  return { ...(await swapIn(tx)), events };
+  const progress = onProgress && { onProgress, done: 0, total: await countEvents(tx) };
+  const { events } = await projectLog(tx, LOG_START, { everythingVisible: true, progress });
+  const counts = await swapIn(tx);
+  onProgress?.(events, events);
+  return { ...counts, events };
 }

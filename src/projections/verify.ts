@@ -3,7 +3,7 @@ import { canonicalJson } from '../event-store/canonical-json';
 import { LOG_START } from '../event-store/event-store';
 import type { ReadModel } from '../event-store/projection-family';
 import { readModels } from './families';
-import { BATCH, createScratchTables, dropScratchTables, projectLog } from './replay';
+import { BATCH, countEvents, createScratchTables, dropScratchTables, projectLog, ReplayOptions } from './replay';
 
 export interface RowDifference {
   table: string;
@@ -82,11 +82,14 @@ async function compareTables(
  * snapshot of the log and compares them with the live tables of the same
  * snapshot. Changes nothing.
  */
-export async function verifyProjections(db: Database, maxDifferences = 50): Promise<VerifyReport> {
+export async function verifyProjections(db: Database, maxDifferences = 50, options: ReplayOptions = {}): Promise<VerifyReport> {
+  const { onProgress } = options;
   return db.session((session) =>
     session.transaction(async (tx) => {
       await createScratchTables(tx);
-      const { events } = await projectLog(tx, LOG_START, { everythingVisible: true });
+      const progress = onProgress && { onProgress, done: 0, total: await countEvents(tx) };
+      const { events } = await projectLog(tx, LOG_START, { everythingVisible: true, progress });
+      onProgress?.(events, events);
       const differences: RowDifference[] = [];
       let compared = 0;
       let truncated = false;

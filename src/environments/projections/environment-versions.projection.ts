@@ -60,7 +60,8 @@ export function versionRow({ stored, after }: EvolvedEvent): Record<(typeof envi
     actor_type: actor.type,
     api_key_id: actor.type === 'api_actor' ? actor.api_key_id : null,
     request_id: metadata.request_id,
-    changes: changesOf(event, after),
+    // A creation's changes are every field of the environment it stored: derived from it when read (storedChanges).
+    changes: event.type === 'EnvironmentCreated' ? [] : changesOf(event, after),
     environment: after ? presentEnvironment(after) : null,
     ip_address: metadata.source?.ip_address ?? null,
     user_agent: metadata.source?.user_agent ?? null,

@@ -1,7 +1,7 @@
 import { jsonOf, timestampOf } from '../../common/rows';
 import { Sql, sql, SqlFragment } from '../../database/database';
 import { presentCreatedBy } from '../../organizations/history/created-by';
-import type { FieldChange } from '../domain/changes';
+import { FieldChange, initialChanges } from '../domain/changes';
 import type { Networking } from '../domain/environment';
 import { EnvironmentResource, presentEnvironment, renderNetworking } from '../resources/environment.resource';
 import type { EnvironmentVersionResource, VersionOperation } from '../resources/environment-version.resource';
@@ -34,6 +34,17 @@ function presentChange(change: FieldChange): FieldChange {
   return { path: change.path, from: render(change.from), to: render(change.to) };
 }
 
+/**
+ * A version's changes as stored, or, for a creation stored compactly (no
+ * changes: a creation always sets at least its name), every field of the
+ * environment it created, as initialChanges lists them.
+ */
+function storedChanges(row: VersionRow): FieldChange[] {
+  const changes = jsonOf<FieldChange[]>(row.changes);
+  if (row.operation !== 'created' || changes.length > 0 || row.environment === null) return changes;
+  return initialChanges(jsonOf<EnvironmentResource>(row.environment));
+}
+
 export function presentVersion(row: VersionRow): EnvironmentVersionResource {
   return {
     type: 'environment_version',
@@ -44,7 +55,7 @@ export function presentVersion(row: VersionRow): EnvironmentVersionResource {
     created_at: timestampOf(row.created_at),
     created_by: presentCreatedBy(row.actor_type, row.api_key_id, row),
     request_id: row.request_id,
-    changes: jsonOf<FieldChange[]>(row.changes).map(presentChange),
+    changes: storedChanges(row).map(presentChange),
     environment: row.environment === null ? null : presentEnvironment(jsonOf<EnvironmentResource>(row.environment)),
   };
 }

@@ -1,26 +1,52 @@
-import { sql } from '../../database/database';
+import { sql, SqlFragment } from '../../database/database';
 import { insertRows } from '../../database/table';
 import type { EnvironmentState } from '../domain/environment';
 import { ENVIRONMENT_EVENT_TYPES } from '../domain/events';
 import type { Projection } from './projection';
 import { environmentsTable } from './tables';
 
+/** The columns an event can change; id, organization, scope and creation time never do (nor the indexes keyed on them). */
+const CHANGING = ['name', 'description', 'config', 'metadata', 'version', 'archived_at', 'updated_at'] as const;
+
 /**
  * Current state, one row per live environment: the row is always
  * `fold(evolve, events)` of its stream, so command handlers load it as the
- * snapshot instead of replaying the stream. A batch removes the rows of the
- * environments it touched and writes the final state of those still alive:
- * names swapped within a batch never collide half-way.
+ * snapshot instead of replaying the stream.
+ *
+ * A batch writes each touched environment's final state once: a new one is
+ * inserted, a deleted one removed. An environment that existed before the
+ * batch is updated in place (only the columns that change, so the listing
+ * indexes keyed on creation time are not rewritten) when it is the batch's
+ * only one, the inline case; with several (a rebuild), their rows are removed
+ * and written again, so names swapped within a batch never collide half-way.
  */
 export const environmentsProjection: Projection = {
   name: 'environments',
   canHandle: ENVIRONMENT_EVENT_TYPES,
   async evolve(tx, events, tables) {
     const latest = new Map<string, EnvironmentState | null>();
-    for (const { stored, after } of events) latest.set(stored.event.data.environment_id, after);
+    const created = new Set<string>();
+    for (const { stored, after } of events) {
+      const id = stored.event.data.environment_id;
+      latest.set(id, after);
+      if (stored.event.type === 'EnvironmentCreated') created.add(id);
+    }
     const table = sql.raw(tables.environments);
-    await tx.execute(sql`DELETE FROM ${table} WHERE id IN ${sql.tuple([...latest.keys()])}`);
+    const existing = [...latest.keys()].filter((id) => !created.has(id));
+    if (existing.length === 1 && latest.size === 1) {
+      const state = latest.get(existing[0]);
+      if (state) await tx.execute(updateStatement(table, state));
+      else await tx.execute(sql`DELETE FROM ${table} WHERE id = ${existing[0]}`);
+      return;
+    }
+    if (existing.length) await tx.execute(sql`DELETE FROM ${table} WHERE id IN ${sql.tuple(existing)}`);
     const alive = [...latest.values()].filter((state): state is EnvironmentState => state !== null);
     for (const insert of insertRows(environmentsTable, alive, tables.environments)) await tx.execute(insert);
   },
 };
+
+function updateStatement(table: SqlFragment, state: EnvironmentState): SqlFragment {
+  const values = environmentsTable.valuesOf(state, CHANGING);
+  const assignments = sql.join(CHANGING.map((column, i) => sql`${sql.raw(column)} = ${values[i]}`));
+  return sql`UPDATE ${table} SET ${assignments} WHERE id = ${state.id}`;
+}
