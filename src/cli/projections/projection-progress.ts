@@ -3,28 +3,16 @@ import { rebuildProjections, verifyProjections } from '../../projections';
 import type { RebuildReport, VerifyReport } from '../../projections';
 import type { Progress } from '../progress';
 
-type OnProgress = (done: number, total: number) => void;
-
-/**
- * The one place that hands the progress callback to the replay: the rebuild
- * and verify entry points take an optional `onProgress(done, total)` (events
- * replayed, of how many). Until they report it, only the final line (from
- * the report's event count) is printed.
- *
- * TODO(projections onProgress): once rebuildProjections / verifyProjections
- * declare `onProgress`, drop the casts below and pass it as they declare it.
- */
-const rebuild = rebuildProjections as (db: Database, options?: { onProgress?: OnProgress }) => Promise<RebuildReport>;
-const verify = verifyProjections as (db: Database, maxDifferences?: number, options?: { onProgress?: OnProgress }) => Promise<VerifyReport>;
-
+/** Rebuild with a progress line: events replayed, of how many, per batch. */
 export async function rebuildWithProgress(db: Database, progress: Progress): Promise<RebuildReport> {
-  const report = await rebuild(db, { onProgress: progress.onProgress });
+  const report = await rebuildProjections(db, { onProgress: progress.onProgress });
   progress.finish(report.events);
   return report;
 }
 
+/** Verify with a progress line: events replayed, of how many, per batch. */
 export async function verifyWithProgress(db: Database, progress: Progress): Promise<VerifyReport> {
-  const report = await verify(db, undefined, { onProgress: progress.onProgress });
+  const report = await verifyProjections(db, undefined, { onProgress: progress.onProgress });
   progress.finish(report.events);
   return report;
 }
