@@ -41,12 +41,17 @@ function generalErrors(route: RouteDeclaration): ApiError[] {
     errors.push(new ApiError(403, 'permission_error', `The key's scope is below "${access}"`, 'insufficient_scope'));
   }
   if (route.method === 'POST') {
-    // The idempotency interceptor (src/idempotency/idempotency.interceptor.ts) and the JSON body parser.
+    // The idempotency interceptor (src/idempotency/idempotency.interceptor.ts).
     errors.push(
       new ApiError(409, 'conflict_error', 'A request with this Idempotency-Key is still running', 'idempotency_key_in_use', retry),
       new ApiError(422, 'invalid_request_error', 'This Idempotency-Key was used for a different request', 'idempotency_key_reused', {
         'x-should-retry': 'false',
       }),
+    );
+  }
+  if (route.method === 'POST' || route.method === 'DELETE') {
+    // Fastify reads a body on these methods (even where the route takes none): the JSON body parser's refusals.
+    errors.push(
       new ApiError(413, 'request_too_large', 'The body is larger than the limit'),
       new ApiError(415, 'invalid_request_error', 'The body is not application/json'),
     );
