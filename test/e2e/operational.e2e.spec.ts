@@ -88,8 +88,22 @@ describe('SQLite: another process holds the write lock', () => {
   let blocker: BetterSqlite3.Database;
   beforeAll(async () => {
     t = await startTestApp({}, { forceSqlite: true });
-    blocker = new BetterSqlite3(t.database.config.type === 'sqlite' ? t.database.config.path : '');
+    // Like the CLI in a process of its own, it never waits synchronously for the lock: the service shares this process.
+    blocker = new BetterSqlite3(t.database.config.type === 'sqlite' ? t.database.config.path : '', { timeout: 0 });
   });
+
+  /** The file's write lock, taken once the service's own write transactions (a batch still committing) let go. */
+  async function takeWriteLock(): Promise<void> {
+    for (;;) {
+      try {
+        blocker.prepare('BEGIN IMMEDIATE').run();
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+  }
   afterAll(async () => {
     blocker.close();
     await t.close();
@@ -98,7 +112,7 @@ describe('SQLite: another process holds the write lock', () => {
   it('serves reads while a write waits for the lock, then completes the write once it is released', async () => {
     const existing = await http(t, 'POST', '/v1/environments', { body: { name: 'before-lock' } });
     expect(existing.status).toBe(200);
-    blocker.prepare('BEGIN IMMEDIATE').run();
+    await takeWriteLock();
     let written: number | null = null;
     const write = http(t, 'POST', '/v1/environments', { body: { name: 'waits-for-lock' } }).then((r) => (written = r.status));
     try {
@@ -120,7 +134,7 @@ describe('SQLite: another process holds the write lock', () => {
 
   it('answers a write that waited the full 10 seconds with a retryable 503, and writes nothing', async () => {
     const before = (await http(t, 'GET', '/v1/environments?limit=100')).body.data.length;
-    blocker.prepare('BEGIN IMMEDIATE').run();
+    await takeWriteLock();
     let response;
     try {
       response = await http(t, 'POST', '/v1/environments', { body: { name: 'gave-up' } });
