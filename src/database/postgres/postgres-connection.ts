@@ -14,9 +14,16 @@ const TYPES = { id: 'text COLLATE "C"', text: 'text', integer: 'integer', bigint
 /** Statements on one pooled connection, held until `release`. */
 export class PostgresSql extends SqlConnection {
   private released = false;
+  /** The connection broke while held (the server went away between statements): the next statement fails, and release discards it. */
+  private lost: Error | undefined;
+  private readonly onLost = (error: Error) => {
+    this.lost ??= error;
+  };
 
   constructor(private readonly client: PoolClient) {
     super(POSTGRES);
+    // The pool listens for errors of idle connections only: without this, a held one that breaks would crash the process.
+    client.on('error', this.onLost);
   }
 
   protected async run({ text, values }: RenderedSql): Promise<{ rows: Row[]; affected: number }> {
@@ -38,6 +45,8 @@ export class PostgresSql extends SqlConnection {
   release(error?: Error): void {
     if (this.released) return;
     this.released = true;
+    this.client.off('error', this.onLost);
+    error ??= this.lost;
     this.client.release(error);
     if (error) this.client.connection.stream.destroy();
   }
