@@ -1,7 +1,7 @@
 /**
  * `projections rebuild` and `verify` throughput in events per second, on a
- * log written quickly: the same mix of commands as bench/rebuild.bench.ts
- * (creates, updates of packages, metadata and networking, archives,
+ * log written quickly: the same mix of commands as the `rebuild` scenario of
+ * `npm run bench` (creates, updates of packages, metadata and networking, archives,
  * deletes), each decided, appended (hash-chained) and projected exactly as
  * the command path does, but many commands per transaction, so a log of
  * 100,000+ events is written in seconds. Prints the rebuild's and verify's
