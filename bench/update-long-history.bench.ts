@@ -16,6 +16,7 @@ import { Database } from '../src/database/database';
 import { decide, EnvironmentCommand } from '../src/environments/domain/decider';
 import type { EnvironmentState } from '../src/environments/domain/environment';
 import { EVENT_SCHEMA_VERSION, streamIdFor } from '../src/environments/domain/events';
+import { EnvironmentRetirementHooks } from '../src/environments/commands/environment-retirement';
 import { EnvironmentCommandExecutor } from '../src/environments/commands/environment-command.executor';
 import { projectEvents } from '../src/environments/projections/environment.projector';
 import { appendToStream, metadataFor } from '../src/event-store/event-store';
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   const database = await createTestDatabase();
   const db = await Database.open(database.config, { migrate: true });
   try {
-    const executor = new EnvironmentCommandExecutor(db, new SystemClock());
+    const executor = new EnvironmentCommandExecutor(db, new SystemClock(), new EnvironmentRetirementHooks());
     const create = (name: string) =>
       executor.execute({ type: 'CreateEnvironment', data: { environment_id: newEnvironmentId(), organization_id: ORG, input: { name } } }, context);
     const long = await create('long-history');

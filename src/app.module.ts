@@ -11,6 +11,8 @@ import { MetricsModule } from './metrics/metrics.module';
 import { ServiceMetrics } from './metrics/service-metrics';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { OpenApiModule } from './openapi/openapi.module';
+import { WorkLeasesModule } from './work/lease-sweeper';
+import { WorkModule } from './work/work.module';
 
 @Module({})
 export class AppModule {
@@ -18,7 +20,7 @@ export class AppModule {
   static forRoot(config: AppConfig, database?: Database, metrics: ServiceMetrics = new ServiceMetrics()): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, AuditModule, OrganizationsModule, HealthModule, IdempotencyModule, MetricsModule.forRoot(metrics, config.metrics), OpenApiModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, AuditModule, OrganizationsModule, WorkModule, WorkLeasesModule, HealthModule, IdempotencyModule, MetricsModule.forRoot(metrics, config.metrics), OpenApiModule],
     };
   }
 }

@@ -3,12 +3,23 @@ import { performance } from 'node:perf_hooks';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import type { Scope } from './domain/scope';
+import type { WorkerCredential } from '../common/route-access';
 
-/** Who a key's secret authenticates: the key, its organization and its scope. */
+/**
+ * Who a secret authenticates: an API key (its id, organization and scope),
+ * or a self-hosted worker (`credential` set): an environment key (its id in
+ * `apiKeyId`) or the work secret of one item (the item's id in `apiKeyId`
+ * and `workId`), bound to one environment. Worker principals pass only
+ * routes that declare their credential (see `@Credentials`); their `scope`
+ * is never consulted.
+ */
 export interface Principal {
   apiKeyId: string;
   organizationId: string;
   scope: Scope;
+  credential?: WorkerCredential;
+  environmentId?: string;
+  workId?: string;
 }
 
 interface Entry {

@@ -5,9 +5,20 @@ import { ApiError } from '../common/api-error';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { ApiKeysService, Principal } from './api-keys.service';
 import { ROUTE_ACCESS, RouteAccess, scopeAllows } from './scopes';
+import { API_KEYS_ONLY, ROUTE_CREDENTIALS, RouteCredentials } from '../common/route-access';
+import { WorkerCredentialRegistry, workerCredentialOf } from './worker-credentials';
 import { WORKSPACE_HEADER, workspaceProblem } from './workspace';
 
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+
+const insufficient = (message: string) => new ApiError(403, 'permission_error', message, 'insufficient_scope');
+
+/** A worker credential is bound to one environment (and a work secret to one item): the path must name them. */
+function workerMismatch(principal: Principal, params: Record<string, string | undefined>): string | null {
+  if (params.environment_id !== principal.environmentId) return 'This credential belongs to another environment';
+  if (principal.credential === 'work_secret' && params.work_id !== principal.workId) return 'This work secret belongs to another work item';
+  return null;
+}
 
 /** The presented key: `x-api-key`, or else `Authorization: Bearer <key>`. */
 export function presentedKey(headers: FastifyRequest['headers']): string | null {
@@ -35,6 +46,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly keys: ApiKeysService,
     private readonly reflector: Reflector,
     private readonly rateLimits: RateLimitGuard,
+    private readonly workers: WorkerCredentialRegistry,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -46,20 +58,25 @@ export class ApiKeyGuard implements CanActivate {
     if (!secret) {
       throw ApiError.unauthorized('Missing API key: send it as x-api-key or Authorization: Bearer <key>');
     }
-    const principal = await this.keys.authenticate(secret);
+    const worker = workerCredentialOf(secret);
+    const principal = worker ? await this.workers.authenticate(worker, secret) : await this.keys.authenticate(secret);
     if (!principal) throw ApiError.unauthorized('Invalid API key: it is unknown, expired or has been revoked');
     request.principal = principal;
     // Per key, so only now; every later answer (400, 403, ...) carries the rate-limit headers.
     await this.rateLimits.canActivate(context);
     const workspace = workspaceProblem(request.headers[WORKSPACE_HEADER], principal.organizationId);
     if (workspace) throw ApiError.badRequest(workspace);
+    const credentials = this.reflector.get<RouteCredentials | undefined>(ROUTE_CREDENTIALS, context.getHandler()) ?? API_KEYS_ONLY;
+    const route = `${request.method} ${request.routeOptions.url}`;
+    if (principal.credential) {
+      if (!credentials.worker.includes(principal.credential)) throw insufficient(`${route} does not take a ${principal.credential.replace('_', ' ')}`);
+      const mismatch = workerMismatch(principal, request.params as Record<string, string | undefined>);
+      if (mismatch) throw insufficient(mismatch);
+      return true;
+    }
+    if (!credentials.apiKey) throw insufficient(`${route} takes the environment's worker credentials (${credentials.worker.join(', ')}), not an API key`);
     if (!scopeAllows(principal.scope, access)) {
-      throw new ApiError(
-        403,
-        'permission_error',
-        `This API key has scope "${principal.scope}"; ${request.method} ${request.routeOptions.url} needs "${access}"`,
-        'insufficient_scope',
-      );
+      throw insufficient(`This API key has scope "${principal.scope}"; ${route} needs "${access}"`);
     }
     return true;
   }

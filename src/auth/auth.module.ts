@@ -15,6 +15,7 @@ import { ApiKeysController } from './http/api-keys.controller';
 import { GetApiKeyHandler, ListApiKeysHandler } from './queries/api-key.queries';
 import { ListHistoryHandler } from './queries/history.queries';
 import { RouteAccessCheck, RouteAccessRegistry } from './route-access';
+import { WorkerCredentialRegistry } from './worker-credentials';
 
 /**
  * At start-up, before the first request: keys that predate key events get
@@ -54,8 +55,9 @@ class KeysAtStartup implements OnApplicationBootstrap {
     KeysAtStartup,
     RouteAccessRegistry,
     RouteAccessCheck,
+    WorkerCredentialRegistry,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
-  exports: [ApiKeysService, RouteAccessRegistry],
+  exports: [ApiKeysService, RouteAccessRegistry, WorkerCredentialRegistry],
 })
 export class AuthModule {}

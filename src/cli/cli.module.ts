@@ -10,6 +10,7 @@ import { DATABASE } from '../database/database';
 import { DatabaseModule } from '../database/database.module';
 import { EnvironmentsModule } from '../environments/environments.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
+import { WorkModule } from '../work/work.module';
 import { AuditCommand } from './audit/audit.command';
 import { BackupCommand } from './backup/backup.command';
 import { RestoreCommand } from './backup/restore.command';
@@ -86,7 +87,7 @@ export class CliModule {
     }
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), AuthModule, CqrsModule, EnvironmentsModule, OrganizationsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), AuthModule, CqrsModule, EnvironmentsModule, OrganizationsModule, WorkModule],
       providers: COMMANDS,
     };
   }

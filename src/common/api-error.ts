@@ -18,6 +18,8 @@ export class ApiError extends Error {
     message: string,
     readonly code?: string,
     readonly headers: Record<string, string> = {},
+    /** More of `details` beside `error_code` (a failed heartbeat precondition's `current_state`). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -38,7 +40,7 @@ export class ApiError extends Error {
 
 export interface ErrorEnvelope {
   type: 'error';
-  error: { type: ApiErrorType; message: string; details?: { error_code: string } };
+  error: { type: ApiErrorType; message: string; details?: { error_code: string; [more: string]: unknown } };
   request_id: string;
 }
 
@@ -48,7 +50,7 @@ export function errorEnvelope(error: ApiError, requestId: string): ErrorEnvelope
     error: {
       type: error.type,
       message: error.message,
-      ...(error.code ? { details: { error_code: error.code } } : {}),
+      ...(error.code ? { details: { error_code: error.code, ...error.details } } : {}),
     },
     request_id: requestId,
   };

@@ -30,7 +30,21 @@ export const errorEnvelopeSchema = {
           type: 'object',
           additionalProperties: false,
           required: ['error_code'],
-          properties: { error_code: { type: 'string' } },
+          properties: {
+            error_code: { type: 'string' },
+            current_state: {
+              type: 'object',
+              description: 'With `heartbeat_precondition_failed`: the work item\'s lease as it is.',
+              additionalProperties: false,
+              required: ['last_heartbeat', 'lease_extended', 'state', 'ttl_seconds'],
+              properties: {
+                last_heartbeat: { type: ['string', 'null'] },
+                lease_extended: { type: 'boolean' },
+                state: { type: 'string', enum: ['queued', 'starting', 'active', 'stopping', 'stopped'] },
+                ttl_seconds: { type: 'integer' },
+              },
+            },
+          },
         },
       },
     },

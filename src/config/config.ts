@@ -34,6 +34,8 @@ export interface AppConfig {
   logFormat: LogFormat;
   /** Authenticated keys kept in memory: how many, and for how long at most (a change made elsewhere is seen within `ttlMs`). */
   keyCache: KeyCacheConfig;
+  /** The work queue: how often expired leases are looked for (each pass stops at most 100 items). */
+  work: { sweepIntervalMs: number };
 }
 
 export type LogFormat = 'json' | 'pretty';
@@ -190,5 +192,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ttlMs: integer(env, 'SANDBASE_KEY_CACHE_TTL_MS', 1000, 0, 1000),
       maxEntries: integer(env, 'SANDBASE_KEY_CACHE_SIZE', 10_000, 0, 1_000_000),
     },
+    work: { sweepIntervalMs: integer(env, 'SANDBASE_WORK_SWEEP_INTERVAL_MS', 1000, 50, 600_000) },
   };
 }

@@ -5,6 +5,7 @@ import { ArchiveEnvironmentHandler } from './commands/archive-environment/archiv
 import { CreateEnvironmentHandler } from './commands/create-environment/create-environment.handler';
 import { DeleteEnvironmentHandler } from './commands/delete-environment/delete-environment.handler';
 import { EnvironmentCommandExecutor } from './commands/environment-command.executor';
+import { EnvironmentRetirementHooks } from './commands/environment-retirement';
 import { UpdateEnvironmentHandler } from './commands/update-environment/update-environment.handler';
 import { EnvironmentVersionsController } from './http/environment-versions.controller';
 import { EnvironmentsController } from './http/environments.controller';
@@ -16,6 +17,7 @@ import { ListEnvironmentsHandler } from './queries/list-environments/list-enviro
   imports: [CqrsModule, AuthModule],
   controllers: [EnvironmentsController, EnvironmentVersionsController],
   providers: [
+    EnvironmentRetirementHooks,
     EnvironmentCommandExecutor,
     CreateEnvironmentHandler,
     UpdateEnvironmentHandler,
@@ -25,5 +27,6 @@ import { ListEnvironmentsHandler } from './queries/list-environments/list-enviro
     ListEnvironmentsHandler,
     ListEnvironmentVersionsHandler,
   ],
+  exports: [EnvironmentRetirementHooks],
 })
 export class EnvironmentsModule {}

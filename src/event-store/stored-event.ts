@@ -1,9 +1,12 @@
 /**
- * Who caused an event: an API key, an operator at the admin CLI, or the
- * service itself (start-up work such as the bootstrap key).
+ * Who caused an event: an API key, a self-hosted worker (by its environment
+ * key, or by the work secret of one item), an operator at the admin CLI, or
+ * the service itself (start-up work such as the bootstrap key, lease expiry).
  */
 export type Actor =
   | { type: 'api_actor'; api_key_id: string }
+  | { type: 'environment_key_actor'; environment_key_id: string }
+  | { type: 'work_secret_actor'; work_id: string }
   | { type: 'cli_actor'; name: string }
   | { type: 'system_actor'; name: string };
 

@@ -3,6 +3,7 @@ import { isDatabaseUnavailable } from '../database/database';
 import { DomainError, DomainErrorCode } from '../environments/domain/errors';
 import { ApiError, ApiErrorType } from '../common/api-error';
 import { ApiKeyError, ApiKeyErrorCode } from '../auth/domain/errors';
+import { WorkError, WorkErrorCode } from '../work/domain/errors';
 
 const NO_RETRY = { 'x-should-retry': 'false' };
 
@@ -51,6 +52,29 @@ export function fromApiKeyError(error: ApiKeyError): ApiError {
   }
 }
 
+/** Every work-queue error code mapped to its HTTP answer; the switch is exhaustive. */
+export function fromWorkError(error: WorkError): ApiError {
+  const { code, message } = error;
+  switch (code) {
+    case WorkErrorCode.InvalidRequest:
+      return new ApiError(400, 'invalid_request_error', message);
+    case WorkErrorCode.EnvironmentNotSelfHosted:
+      return new ApiError(400, 'invalid_request_error', message, code);
+    case WorkErrorCode.WorkNotFound:
+    case WorkErrorCode.EnvironmentKeyNotFound:
+      return new ApiError(404, 'not_found_error', message, code);
+    case WorkErrorCode.WorkStopped:
+    case WorkErrorCode.WorkNotStarted:
+      return new ApiError(409, 'conflict_error', message, code, NO_RETRY);
+    case WorkErrorCode.HeartbeatPreconditionFailed:
+      return new ApiError(412, 'invalid_request_error', message, code, NO_RETRY, error.details);
+    default: {
+      const unknownCode: never = code;
+      throw new Error(`Unmapped work error code ${String(unknownCode)}`);
+    }
+  }
+}
+
 function typeForStatus(status: number): ApiErrorType {
   if (status === 401) return 'authentication_error';
   if (status === 403) return 'permission_error';
@@ -83,6 +107,7 @@ export function toApiError(exception: unknown): ApiError {
   if (exception instanceof ApiError) return exception;
   if (exception instanceof DomainError) return fromDomainError(exception);
   if (exception instanceof ApiKeyError) return fromApiKeyError(exception);
+  if (exception instanceof WorkError) return fromWorkError(exception);
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     if (status === 404) return ApiError.notFound('Not found: no such route');

@@ -2,6 +2,7 @@ import { InitialSchema1763800000000 } from './1763800000000-initial-schema';
 import { KeysFreezeSources1764600000000 } from './1764600000000-keys-freeze-sources';
 import { IdempotencyRecords1764700000000 } from './1764700000000-idempotency-records';
 import { CompactCreationChanges1764800000000 } from './1764800000000-compact-creation-changes';
+import { WorkQueue1764900000000 } from './1764900000000-work-queue';
 
 /** Every migration, oldest first. Listed explicitly so that ts-node and the build agree. */
-export const MIGRATIONS = [InitialSchema1763800000000, KeysFreezeSources1764600000000, IdempotencyRecords1764700000000, CompactCreationChanges1764800000000];
+export const MIGRATIONS = [InitialSchema1763800000000, KeysFreezeSources1764600000000, IdempotencyRecords1764700000000, CompactCreationChanges1764800000000, WorkQueue1764900000000];

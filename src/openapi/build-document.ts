@@ -6,7 +6,8 @@ import { RouteAccessRegistry, RouteDeclaration } from '../auth/route-access';
 import { SCOPES, scopeAllows } from '../auth/scopes';
 import { ApiKeyError } from '../auth/domain/errors';
 import { DomainError } from '../environments/domain/errors';
-import { fromApiKeyError, fromDomainError } from '../http/error-mapping';
+import { fromApiKeyError, fromDomainError, fromWorkError } from '../http/error-mapping';
+import { WorkError } from '../work/domain/errors';
 import { IDEMPOTENCY_KEY_HEADER } from '../idempotency/idempotency-key';
 import { RATE_LIMIT_HEADERS } from '../rate-limit/rate-limit.guard';
 import { WORKSPACE_HEADER } from '../auth/workspace';
@@ -64,7 +65,9 @@ const ERROR_HEADERS: Record<string, string> = { 'retry-after': 'RetryAfter', 'x-
 
 function domainError(error: DocumentedError): ApiError {
   const message = DOMAIN_ERROR_MEANINGS[error.code];
-  return error.domain === 'environment' ? fromDomainError(new DomainError(error.code, message)) : fromApiKeyError(new ApiKeyError(error.code, message));
+  if (error.domain === 'environment') return fromDomainError(new DomainError(error.code, message));
+  if (error.domain === 'work') return fromWorkError(new WorkError(error.code, message));
+  return fromApiKeyError(new ApiKeyError(error.code, message));
 }
 
 /** The error envelope narrowed to the `error.type`s and `error_code`s one answer can carry (no `details` without codes). */

@@ -1,9 +1,13 @@
 import { ApiExtension } from '@nestjs/swagger';
 import { ApiKeyErrorCode } from '../auth/domain/errors';
 import { DomainErrorCode } from '../environments/domain/errors';
+import { WorkErrorCode } from '../work/domain/errors';
 
 /** A domain error a route can raise; its status, type and code come from src/http/error-mapping.ts. */
-export type DocumentedError = { domain: 'environment'; code: DomainErrorCode } | { domain: 'api_key'; code: ApiKeyErrorCode };
+export type DocumentedError =
+  | { domain: 'environment'; code: DomainErrorCode }
+  | { domain: 'api_key'; code: ApiKeyErrorCode }
+  | { domain: 'work'; code: WorkErrorCode };
 
 export const ERRORS_EXTENSION = 'x-domain-errors';
 
@@ -13,6 +17,10 @@ export function environmentErrors(...codes: DomainErrorCode[]): DocumentedError[
 
 export function apiKeyErrors(...codes: ApiKeyErrorCode[]): DocumentedError[] {
   return codes.map((code) => ({ domain: 'api_key', code }));
+}
+
+export function workErrors(...codes: WorkErrorCode[]): DocumentedError[] {
+  return codes.map((code) => ({ domain: 'work', code }));
 }
 
 /**
@@ -25,7 +33,7 @@ export function apiKeyErrors(...codes: ApiKeyErrorCode[]): DocumentedError[] {
 export const ApiErrors = (...errors: DocumentedError[][]): MethodDecorator => ApiExtension(ERRORS_EXTENSION, errors.flat());
 
 /** What each domain code means, for the description (a new code does not compile until it is described here). */
-export const DOMAIN_ERROR_MEANINGS: Record<DomainErrorCode | ApiKeyErrorCode, string> = {
+export const DOMAIN_ERROR_MEANINGS: Record<DomainErrorCode | ApiKeyErrorCode | WorkErrorCode, string> = {
   invalid_request: 'A field breaks a rule (the message names it)',
   invalid_metadata: 'metadata breaks a rule: at most 16 pairs, keys 1-64 characters, string values up to 512',
   invalid_config_type_change: 'config.type cannot change after creation',
@@ -38,4 +46,10 @@ export const DOMAIN_ERROR_MEANINGS: Record<DomainErrorCode | ApiKeyErrorCode, st
   api_key_not_found: 'No such key in this organization',
   api_key_revoked: 'The key is revoked or has expired',
   last_admin_key: "The organization's last active admin key cannot be revoked",
+  environment_not_self_hosted: 'Work queues and environment keys exist only for environments of config.type "self_hosted"',
+  work_not_found: 'No such work item in this environment',
+  work_stopped: 'The work item is stopped',
+  work_not_started: 'The work item is queued: acknowledge it first',
+  heartbeat_precondition_failed: "expected_last_heartbeat is not the item's last heartbeat; details.current_state has the lease as it is",
+  environment_key_not_found: 'No such key for this environment',
 };

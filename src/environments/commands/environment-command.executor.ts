@@ -22,6 +22,7 @@ import { signals } from '../../telemetry/signals';
 import { inSpan } from '../../telemetry/spans';
 import { findEnvironment, isNameTaken } from '../projections/environments.read-model';
 import type { CommandContext } from './command-context';
+import { EnvironmentRetirementHooks } from './environment-retirement';
 
 /** How often a command is retried after another writer won the race for the same stream version. */
 export const MAX_APPEND_ATTEMPTS = 10;
@@ -74,6 +75,7 @@ export class EnvironmentCommandExecutor {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly retirement: EnvironmentRetirementHooks,
   ) {}
 
   /** Create, update and archive return the environment as it now is; delete returns nothing. */
@@ -148,7 +150,11 @@ export class EnvironmentCommandExecutor {
         metadataFor(context.organizationId, context, EVENT_SCHEMA_VERSION),
         now,
       ));
-      return inSpan('project', { 'sandbase.projection': 'environments' }, () => projectEvents(tx, stored, state));
+      const after = await inSpan('project', { 'sandbase.projection': 'environments' }, () => projectEvents(tx, stored, state));
+      if (command.type === 'ArchiveEnvironment' || command.type === 'DeleteEnvironment') {
+        await this.retirement.run(tx, { organizationId: context.organizationId, environmentId: id, now, context });
+      }
+      return after;
     });
   }
 }

@@ -1,0 +1,92 @@
+import { Inject, Injectable, Logger, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { CLOCK, Clock } from '../common/clock';
+import type { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { Database, DATABASE, sql } from '../database/database';
+import { WorkExecutor } from './commands/work.executor';
+import { decideLeaseExpiry } from './domain/work';
+import { expiredLeases, findLease } from './projections/work.read-model';
+import { workPollersTable } from './tables';
+import { POLLERS } from './work-queue.service';
+import { WorkModule } from './work.module';
+
+/** Items stopped per sweep at most: a backlog of expired leases drains over several sweeps. */
+export const SWEEP_BATCH = 100;
+const SERVICE = { actor: { type: 'system_actor' as const, name: 'work-lease-expiry' }, requestId: null };
+
+/**
+ * Stops the items whose lease ran out, in the background: every
+ * SANDBASE_WORK_SWEEP_INTERVAL_MS, at most SWEEP_BATCH items, never two
+ * sweeps at once. Each stop re-reads the lease under the organization's lock,
+ * so a heartbeat that won meanwhile keeps the item, and several instances
+ * sweeping at once stop an item once. Also forgets worker ids not seen for an
+ * hour.
+ */
+@Injectable()
+export class LeaseSweeper implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('WorkLeases');
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<number> | null = null;
+  private pollersForgottenAt = 0;
+
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly executor: WorkExecutor,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.sweep(), this.config.work.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.sweeping?.catch(() => undefined);
+  }
+
+  /** One sweep; resolves to how many items it stopped (0 while another sweep runs). */
+  async sweep(): Promise<number> {
+    if (this.sweeping) return 0;
+    this.sweeping = this.expire();
+    try {
+      return await this.sweeping;
+    } catch (error) {
+      this.logger.warn(`stopping work items with expired leases failed: ${error instanceof Error ? error.message : String(error)}`);
+      return 0;
+    } finally {
+      this.sweeping = null;
+    }
+  }
+
+  private async expire(): Promise<number> {
+    let stopped = 0;
+    for (const { work_id, organization_id } of await expiredLeases(this.db, this.clock.now(), SWEEP_BATCH)) {
+      const before = stopped;
+      await this.executor.work(
+        organization_id,
+        work_id,
+        async (state, tx, now) => {
+          const lease = await findLease(tx, work_id);
+          if (!lease || lease.lease_expires_at >= now) return [];
+          const events = decideLeaseExpiry(state, work_id, now, lease.last_heartbeat);
+          stopped = before + events.length;
+          return events;
+        },
+        SERVICE,
+      );
+    }
+    if (Date.now() - this.pollersForgottenAt >= 60_000) {
+      this.pollersForgottenAt = Date.now();
+      const forgetBefore = new Date(Date.parse(this.clock.now()) - Math.max(3_600_000, POLLERS.windowMs)).toISOString();
+      await this.db.execute(sql`DELETE FROM ${workPollersTable.ref} WHERE last_polled_at < ${sql.timestamp(forgetBefore)}`);
+    }
+    return stopped;
+  }
+}
+
+/** The lease sweeper, for the service only (not the CLI). */
+@Module({ imports: [WorkModule], providers: [LeaseSweeper] })
+export class WorkLeasesModule {}
