@@ -2,12 +2,15 @@ import { Injectable, OnApplicationBootstrap, RequestMethod } from '@nestjs/commo
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { ROUTE_ACCESS, RouteAccess } from './scopes';
+import { API_KEYS_ONLY, ROUTE_CREDENTIALS, RouteCredentials } from '../common/route-access';
 
 /** One route of the application and what it requires. */
 export interface RouteDeclaration {
   method: string;
   path: string;
   access: RouteAccess | undefined;
+  /** Which credentials it takes: API keys (of `access` scope) and/or self-hosted workers' (see `@Credentials`). */
+  credentials: RouteCredentials;
   handler: string;
 }
 
@@ -44,6 +47,7 @@ export class RouteAccessRegistry {
           method: RequestMethod[method],
           path: joinPath(base, path),
           access: this.reflector.get<RouteAccess | undefined>(ROUTE_ACCESS, handler as () => unknown),
+          credentials: this.reflector.get<RouteCredentials | undefined>(ROUTE_CREDENTIALS, handler as () => unknown) ?? API_KEYS_ONLY,
           handler: `${controller.name}.${name}`,
         });
       }

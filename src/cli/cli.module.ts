@@ -11,6 +11,7 @@ import { DatabaseModule } from '../database/database.module';
 import { EnvironmentsModule } from '../environments/environments.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { WorkModule } from '../work/work.module';
+import { EnvironmentKeysService } from '../work/environment-keys.service';
 import { AuditCommand } from './audit/audit.command';
 import { BackupCommand } from './backup/backup.command';
 import { RestoreCommand } from './backup/restore.command';
@@ -82,6 +83,7 @@ export class CliModule {
           { provide: DATABASE, useValue: notOpened('the database') },
           { provide: CLOCK, useValue: notOpened('the clock') },
           { provide: ApiKeysService, useValue: notOpened('the API keys') },
+          { provide: EnvironmentKeysService, useValue: notOpened('the environment keys') },
         ],
       };
     }

@@ -38,8 +38,10 @@ function generalErrors(route: RouteDeclaration): ApiError[] {
     new ApiError(429, 'rate_limit_error', "Over the key's rate limit", undefined, retry),
     new ApiError(503, 'api_error', 'The database is unavailable or overloaded; retry later', undefined, retry),
   );
-  if (SCOPES.some((scope) => !scopeAllows(scope, access))) {
-    errors.push(new ApiError(403, 'permission_error', `The key's scope is below "${access}"`, 'insufficient_scope'));
+  const worker = route.credentials.worker.length > 0;
+  if (worker || SCOPES.some((scope) => !scopeAllows(scope, access))) {
+    const why = worker ? 'A credential of a kind this route does not take, or of another environment or work item' : `The key's scope is below "${access}"`;
+    errors.push(new ApiError(403, 'permission_error', why, 'insufficient_scope'));
   }
   if (route.method === 'POST') {
     // The idempotency interceptor (src/idempotency/idempotency.interceptor.ts).
@@ -107,7 +109,8 @@ function completeOperation(operation: Operation, route: RouteDeclaration): void 
   delete operation[ERRORS_EXTENSION];
   const isPublic = route.access === 'public';
   operation.security = isPublic ? [] : [{ ApiKey: [] }, { BearerAuth: [] }];
-  operation['x-required-scope'] = route.access;
+  operation['x-required-scope'] = route.credentials.apiKey ? route.access : 'none';
+  if (route.credentials.worker.length) operation['x-worker-credentials'] = [...route.credentials.worker];
   const parameters = (operation.parameters ?? []).filter((p) => (p as { in?: string }).in !== 'header' || (p as { name?: string }).name !== 'if-match');
   if (!isPublic) {
     parameters.push(...['Workspace', 'AnthropicVersion', 'AnthropicBeta'].map((name) => ({ $ref: `#/components/parameters/${name}` })));

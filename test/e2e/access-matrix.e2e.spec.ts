@@ -44,6 +44,23 @@ describe('access matrix', () => {
     expect(response.status).toBe(200);
     return response.body.id as string;
   };
+  const freshSelfHosted = async () => {
+    const response = await http(admin, 'POST', '/v1/environments', { body: { name: uniqueName('matrix-self-hosted'), config: { type: 'self_hosted' } } });
+    expect(response.status).toBe(200);
+    return response.body.id as string;
+  };
+  const freshWork = async () => {
+    const environment = await freshSelfHosted();
+    const response = await http(admin, 'POST', `/v1/environments/${environment}/work`, { body: { data: { type: 'session', id: 'session_matrix' } } });
+    expect(response.status).toBe(200);
+    return `/v1/environments/${environment}/work/${response.body.id}`;
+  };
+  const freshEnvironmentKey = async () => {
+    const environment = await freshSelfHosted();
+    const response = await http(admin, 'POST', `/v1/environments/${environment}/keys`, { body: { name: 'matrix' } });
+    expect(response.status).toBe(200);
+    return `/v1/environments/${environment}/keys/${response.body.id}`;
+  };
   const freshKey = async () => {
     const response = await http(admin, 'POST', '/v1/api_keys', { body: { name: uniqueName('matrix-key'), scope: 'read' } });
     expect(response.status).toBe(200);
@@ -73,13 +90,34 @@ describe('access matrix', () => {
     'POST /v1/api_keys/:id/rotate': async () => ({ path: `/v1/api_keys/${await freshKey()}/rotate`, body: { grace_seconds: 60 } }),
     'GET /v1/api_key_versions': async () => ({ path: '/v1/api_key_versions' }),
     'GET /v1/organization_versions': async () => ({ path: '/v1/organization_versions' }),
+    // The work queue: routes that take only workers' credentials refuse every API key (work-credentials.e2e covers the workers).
+    'POST /v1/environments/:environment_id/work': async () => ({ path: `/v1/environments/${await freshSelfHosted()}/work`, body: { data: { type: 'healthcheck', id: 'hc_1' } } }),
+    'GET /v1/environments/:environment_id/work': async () => ({ path: `/v1/environments/${await freshSelfHosted()}/work` }),
+    'GET /v1/environments/:environment_id/work/poll': async () => ({ path: `/v1/environments/${await freshSelfHosted()}/work/poll` }),
+    'GET /v1/environments/:environment_id/work/stats': async () => ({ path: `/v1/environments/${await freshSelfHosted()}/work/stats` }),
+    'GET /v1/environments/:environment_id/work/:work_id': async () => ({ path: await freshWork() }),
+    'POST /v1/environments/:environment_id/work/:work_id': async () => ({ path: await freshWork(), body: { metadata: { k: 'v' } } }),
+    'POST /v1/environments/:environment_id/work/:work_id/ack': async () => ({ path: `${await freshWork()}/ack` }),
+    'POST /v1/environments/:environment_id/work/:work_id/heartbeat': async () => ({ path: `${await freshWork()}/heartbeat` }),
+    'POST /v1/environments/:environment_id/work/:work_id/stop': async () => ({ path: `${await freshWork()}/stop`, body: {} }),
+    'POST /v1/environments/:environment_id/keys': async () => ({ path: `/v1/environments/${await freshSelfHosted()}/keys`, body: { name: 'k' } }),
+    'GET /v1/environments/:environment_id/keys': async () => ({ path: `/v1/environments/${await freshSelfHosted()}/keys` }),
+    'POST /v1/environments/:environment_id/keys/:key_id/revoke': async () => ({ path: `${await freshEnvironmentKey()}/revoke` }),
+    'GET /v1/work_versions': async () => ({ path: '/v1/work_versions' }),
   };
 
 
   function routes() {
     const served = registeredRoutes(t.app.getHttpAdapter().getInstance());
     const declared = new Map(t.app.get(RouteAccessRegistry).routes().map((r) => [`${r.method} ${r.path}`, r.access]));
-    return served.map((route) => ({ name: `${route.method} ${route.path}`, method: route.method, path: route.path, access: declared.get(`${route.method} ${route.path}`) }));
+    const apiKeys = new Map(t.app.get(RouteAccessRegistry).routes().map((r) => [`${r.method} ${r.path}`, r.credentials.apiKey]));
+    return served.map((route) => ({
+      name: `${route.method} ${route.path}`,
+      method: route.method,
+      path: route.path,
+      access: declared.get(`${route.method} ${route.path}`),
+      apiKeys: apiKeys.get(`${route.method} ${route.path}`) ?? true,
+    }));
   }
 
   it('serves only routes that declare their access, and has a fixture for each', () => {
@@ -91,10 +129,11 @@ describe('access matrix', () => {
     }
   });
 
-  function expected(access: string, caller: Caller, path: string): number {
+  function expected(access: string, caller: Caller, path: string, apiKeys: boolean): number {
     if (access === 'public') return 200;
     if (caller === 'none' || caller === 'revoked' || caller === 'expired') return 401;
-    if (caller === 'other_org') return path.includes(':id') ? 404 : 200;
+    if (!apiKeys) return 403;
+    if (caller === 'other_org') return /:(id|environment_id)\b/.test(path) ? 404 : 200;
     const rank = { read: 1, write: 2, admin: 3 } as const;
     return rank[caller] >= rank[access as keyof typeof rank] ? 200 : 403;
   }
@@ -109,7 +148,7 @@ describe('access matrix', () => {
           body: prepared.body,
           key: caller === 'none' ? null : keys[caller],
         });
-        const want = expected(route.access!, caller, route.path);
+        const want = expected(route.access!, caller, route.path, route.apiKeys);
         outcomes.push({ route: route.name, caller, status: response.status, expected: want });
         if (want >= 400) {
           expect(await eventCount(t)).toBe(before);
