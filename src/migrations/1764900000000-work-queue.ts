@@ -61,6 +61,8 @@ export class WorkQueue1764900000000 implements MigrationInterface {
       // The listing: an environment's items, newest first.
       'CREATE INDEX work_items_env_created ON work_items (environment_id, created_at DESC, id DESC)',
       'CREATE INDEX work_items_secret ON work_items (secret_hash) WHERE secret_hash IS NOT NULL',
+      // The lease sweep: acknowledged items not yet stopped.
+      `CREATE INDEX work_items_running ON work_items (created_at) WHERE state IN ('starting', 'active', 'stopping')`,
       ...history('work_versions', 'work_id', `environment_id ${id} NOT NULL, actor_id ${id},`, 'work'),
       'CREATE INDEX work_versions_work ON work_versions (work_id, created_at DESC, event_position DESC)',
       `CREATE TABLE work_leases (

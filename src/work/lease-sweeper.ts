@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { Database, DATABASE, sql } from '../database/database';
 import { WorkExecutor } from './commands/work.executor';
 import { decideLeaseExpiry } from './domain/work';
-import { expiredLeases, findLease } from './projections/work.read-model';
+import { deleteLease, expiredLeases, findLease } from './projections/work.read-model';
 import { workPollersTable } from './tables';
 import { POLLERS } from './work-queue.service';
 import { WorkModule } from './work.module';
@@ -70,8 +70,9 @@ export class LeaseSweeper implements OnModuleInit, OnModuleDestroy {
         work_id,
         async (state, tx, now) => {
           const lease = await findLease(tx, work_id);
-          if (!lease || lease.lease_expires_at >= now) return [];
-          const events = decideLeaseExpiry(state, work_id, now, lease.last_heartbeat);
+          if (lease && lease.lease_expires_at >= now) return [];
+          const events = decideLeaseExpiry(state, work_id, now, lease?.last_heartbeat ?? null);
+          if (events.length) await deleteLease(tx, work_id);
           stopped = before + events.length;
           return events;
         },

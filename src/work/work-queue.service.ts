@@ -11,7 +11,7 @@ import { WorkError, WorkErrorCode } from './domain/errors';
 import { clampTtl, decideAck, decideClaim, decideMetadata, decideStart, decideStop, LEASE_TTL, WorkDataType, WorkItem } from './domain/work';
 import { Acting } from './environment-keys.service';
 import { requireActiveSelfHosted, requireEnvironment } from './environment-access';
-import { extendLease, findLease, findWork, listWork, nextClaimable, queueStats, recordPoller, WorkRecord, writeLease } from './projections/work.read-model';
+import { deleteLease, extendLease, findLease, findWork, listWork, nextClaimable, queueStats, recordPoller, WorkRecord, writeLease } from './projections/work.read-model';
 import { LeaseState, presentWork, WorkResource } from './resources/work.resource';
 import { listWorkHistory, WorkHistoryFilter } from './projections/work-history.read-model';
 import type { HistoryPosition } from '../organizations/history/history.read-model';
@@ -100,30 +100,21 @@ export class WorkQueueService {
     }
   }
 
+  /** A claim of the oldest claimable item, chosen under the organization's lock; a cheap read first spares the lock when there is none. */
   private async tryClaim(acting: Acting, environmentId: string, options: PollOptions): Promise<WorkResource | null> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const candidate = await nextClaimable(this.db, environmentId, plusMs(this.clock.now(), -options.reclaimOlderThanMs));
-      if (!candidate) return null;
-      const secret = `${WORKER_SECRET_PREFIXES.work_secret}${randomBase62(40)}`;
-      const secretHash = hashApiKey(secret);
-      let claimedNow = false;
-      const item = await this.executor.work(
-        acting.organizationId,
-        candidate.id,
-        (state, _tx, now) => {
-          if (!state) return [];
-          const events = decideClaim(state, { workerId: options.workerId, now, secretHash, reclaimBefore: plusMs(now, -options.reclaimOlderThanMs) });
-          claimedNow = events.length > 0;
-          return events;
-        },
-        acting,
-      );
-      // Another poller (here or on another instance) claimed it first: look again.
-      if (!claimedNow || !item) continue;
-      const token = Buffer.from(JSON.stringify({ sessions_token: secret })).toString('base64url');
-      return presentWork(item, null, token);
-    }
-    return null;
+    const reclaimBefore = (now: string) => plusMs(now, -options.reclaimOlderThanMs);
+    if (!(await nextClaimable(this.db, environmentId, reclaimBefore(this.clock.now())))) return null;
+    const secret = `${WORKER_SECRET_PREFIXES.work_secret}${randomBase62(40)}`;
+    const secretHash = hashApiKey(secret);
+    const item = await this.executor.pickAndDecide(
+      acting.organizationId,
+      (tx, now) => nextClaimable(tx, environmentId, reclaimBefore(now)),
+      (candidate, now) => decideClaim(candidate, { workerId: options.workerId, now, secretHash, reclaimBefore: reclaimBefore(now) }),
+      acting,
+    );
+    if (!item) return null;
+    const token = Buffer.from(JSON.stringify({ sessions_token: secret })).toString('base64url');
+    return presentWork(item, null, token);
   }
 
   private async notePoller(environmentId: string, workerId: string): Promise<void> {
@@ -209,7 +200,13 @@ export class WorkQueueService {
     const item = await this.executor.work(
       acting.organizationId,
       workId,
-      (state, _tx, now) => decideStop(this.inEnvironment(state, acting.organizationId, environmentId), workId, force, now),
+      async (state, tx, now) => {
+        // A worker stopping its own item is done with it; an API key's graceful stop asks the worker to stop.
+        const mode = force ? 'force' : acting.actor.type === 'api_actor' ? 'request' : 'end';
+        const events = decideStop(this.inEnvironment(state, acting.organizationId, environmentId), workId, mode, now);
+        if (events.some((event) => event.type === 'WorkStopped')) await deleteLease(tx, workId);
+        return events;
+      },
       acting,
     );
     return this.answer(environmentId, this.required(item, workId));

@@ -3,6 +3,7 @@ import { CLOCK, Clock } from '../../common/clock';
 import { Database, DATABASE, Sql } from '../../database/database';
 import { appendToStream, ChangeContext, metadataFor } from '../../event-store/event-store';
 import { runStreamCommand } from '../../event-store/stream-command';
+import { inOrganizationLog } from '../../event-store/organization-log';
 import { newEventId } from '../../common/ids';
 import { EnvironmentKeyEvent, EnvironmentKeyState, environmentKeyStreamId, evolveEnvironmentKey } from '../domain/environment-key';
 import { evolveWork, WorkEvent, WorkItem, workStreamId } from '../domain/work';
@@ -43,6 +44,38 @@ export class WorkExecutor {
       },
       context,
     );
+  }
+
+  /**
+   * Picks an item and decides about it in one transaction under the
+   * organization's log lock (`pick` chooses the item there, so concurrent
+   * polls never contend for the same one): a claim. Null if nothing was picked
+   * or decided.
+   */
+  pickAndDecide(
+    organizationId: string,
+    pick: (tx: Sql, now: string) => Promise<WorkItem | null>,
+    decide: (item: WorkItem, now: string) => WorkEvent[],
+    context: ChangeContext,
+  ): Promise<WorkItem | null> {
+    return inOrganizationLog(this.db, this.clock, organizationId, async (tx, now) => {
+      const item = await pick(tx, now);
+      if (!item) return null;
+      const events = decide(item, now);
+      if (!events.length) return null;
+      const stored = await appendToStream(
+        tx,
+        workStreamId(item.id),
+        item.version,
+        events.map((event) => ({ event_id: newEventId(), event })),
+        metadataFor(organizationId, context, WORK_EVENT_SCHEMA_VERSION),
+        now,
+      );
+      let state: WorkItem | null = item;
+      const evolved = stored.map((s) => ({ stored: s, after: (state = evolveWork(state, s.event)) }));
+      await projectWorkEvents(tx, evolved);
+      return state;
+    });
   }
 
   environmentKey(

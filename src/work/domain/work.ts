@@ -144,15 +144,24 @@ export function decideStart(item: WorkItem | null, id: string, now: string): Wor
 }
 
 /**
- * Stop: graceful asks a running item to stop (`stopping`); a second stop, a
- * forced one, or a stop of an item that never started ends it (`stopped`).
+ * How a stop was asked for: `request` (an API key's graceful stop: a running
+ * item is asked to stop and becomes `stopping`), `end` (the item's worker,
+ * by its environment key or work secret, is done with it) or `force`.
  */
-export function decideStop(item: WorkItem | null, id: string, force: boolean, now: string): WorkEvent[] {
+export type StopMode = 'request' | 'end' | 'force';
+
+/**
+ * Stop: a graceful request asks a running item to stop (`stopping`); a second
+ * request, the worker's own stop, a forced stop, or a stop of an item that
+ * never started ends it (`stopped`).
+ */
+export function decideStop(item: WorkItem | null, id: string, mode: StopMode, now: string): WorkEvent[] {
   if (!item) throw notFound(id);
   if (item.state === 'stopped') throw alreadyStopped(id);
-  const graceful = !force && (item.state === 'starting' || item.state === 'active');
-  if (graceful) return [{ type: 'WorkStopRequested', data: { work_id: id, stop_requested_at: now } }];
-  return [{ type: 'WorkStopped', data: { work_id: id, stopped_at: now, reason: force ? 'forced' : 'stopped' } }];
+  if (mode === 'request' && (item.state === 'starting' || item.state === 'active')) {
+    return [{ type: 'WorkStopRequested', data: { work_id: id, stop_requested_at: now } }];
+  }
+  return [{ type: 'WorkStopped', data: { work_id: id, stopped_at: now, reason: mode === 'force' ? 'forced' : 'stopped' } }];
 }
 
 /** The service stops an item whose lease ran out; nothing if it stopped meanwhile. */

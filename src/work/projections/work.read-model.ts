@@ -76,13 +76,23 @@ export async function findWorkForSecret(db: Sql, secretHash: string): Promise<Wo
   return rows.length ? (workItemsTable.decode(rows[0]) as unknown as WorkItem) : null;
 }
 
-/** Items whose lease ran out before `now`, oldest lease first, at most `limit`. */
+/**
+ * Acknowledged, unstopped items whose lease ran out before `now`, or that
+ * have no lease row at all (e.g. after an import, which carries no leases):
+ * oldest first, at most `limit`.
+ */
 export async function expiredLeases(db: Sql, now: string, limit: number): Promise<{ work_id: string; organization_id: string }[]> {
   const rows = await db.query(
-    sql`SELECT l.work_id, l.organization_id FROM ${workLeasesTable.ref} l JOIN ${workItemsTable.ref} w ON w.id = l.work_id
-        WHERE l.lease_expires_at < ${sql.timestamp(now)} AND w.state <> 'stopped' ORDER BY l.lease_expires_at LIMIT ${limit}`,
+    sql`SELECT w.id AS work_id, w.organization_id FROM ${workItemsTable.ref} w LEFT JOIN ${workLeasesTable.ref} l ON l.work_id = w.id
+        WHERE w.state IN ('starting', 'active', 'stopping') AND (l.work_id IS NULL OR l.lease_expires_at < ${sql.timestamp(now)})
+        ORDER BY w.created_at LIMIT ${limit}`,
   );
   return rows.map((row) => ({ work_id: String(row.work_id), organization_id: String(row.organization_id) }));
+}
+
+/** A stopped item needs no lease. */
+export async function deleteLease(db: Sql, workId: string): Promise<void> {
+  await db.execute(sql`DELETE FROM ${workLeasesTable.ref} WHERE work_id = ${workId}`);
 }
 
 export async function findLease(db: Sql, workId: string) {

@@ -63,7 +63,7 @@ describe('work item decisions', () => {
     const acked = fold([enqueued, ...decideAck(queued(), 'work_1', T1)]);
     expect(acked).toMatchObject({ state: 'starting', acknowledged_at: T1 });
     expect(decideAck(acked, 'work_1', T2)).toEqual([]);
-    const stopped = fold([enqueued, ...decideStop(queued(), 'work_1', false, T1)]);
+    const stopped = fold([enqueued, ...decideStop(queued(), 'work_1', 'request', T1)]);
     expectCode(() => decideAck(stopped, 'work_1', T2), 'work_stopped');
     expectCode(() => decideAck(null, 'work_x', T2), 'work_not_found');
   });
@@ -76,19 +76,21 @@ describe('work item decisions', () => {
     expect(decideStart(active, 'work_1', T2)).toEqual([]);
   });
 
-  it('stops gracefully, then forcibly; a queued item stops at once; stopping twice is a conflict', () => {
+  it('stops gracefully (an API key asks, the worker ends), then forcibly; a queued item stops at once; stopping twice is a conflict', () => {
     const acked = fold([enqueued, ...decideAck(queued(), 'work_1', T1)]);
-    const graceful = decideStop(acked, 'work_1', false, T2);
+    const graceful = decideStop(acked, 'work_1', 'request', T2);
     expect(graceful[0].type).toBe('WorkStopRequested');
     const stopping = fold([enqueued, ...decideAck(queued(), 'work_1', T1), ...graceful]);
     expect(stopping).toMatchObject({ state: 'stopping', stop_requested_at: T2 });
-    const second = decideStop(stopping, 'work_1', false, T2);
+    const second = decideStop(stopping, 'work_1', 'request', T2);
     expect(second[0]).toMatchObject({ type: 'WorkStopped', data: { reason: 'stopped' } });
-    expect(decideStop(acked, 'work_1', true, T2)[0]).toMatchObject({ type: 'WorkStopped', data: { reason: 'forced' } });
-    expect(decideStop(queued(), 'work_1', false, T2)[0]).toMatchObject({ type: 'WorkStopped' });
-    const stopped = fold([enqueued, ...decideStop(queued(), 'work_1', false, T1)]);
+    expect(decideStop(acked, 'work_1', 'force', T2)[0]).toMatchObject({ type: 'WorkStopped', data: { reason: 'forced' } });
+    expect(decideStop(queued(), 'work_1', 'request', T2)[0]).toMatchObject({ type: 'WorkStopped' });
+    // The worker's own stop ends a running item at once.
+    expect(decideStop(acked, 'work_1', 'end', T2)[0]).toMatchObject({ type: 'WorkStopped', data: { reason: 'stopped' } });
+    const stopped = fold([enqueued, ...decideStop(queued(), 'work_1', 'request', T1)]);
     expect(stopped).toMatchObject({ state: 'stopped', stopped_at: T1, stop_reason: 'stopped' });
-    expectCode(() => decideStop(stopped, 'work_1', true, T2), 'work_stopped');
+    expectCode(() => decideStop(stopped, 'work_1', 'force', T2), 'work_stopped');
   });
 
   it('expires a lease of a running item only', () => {
