@@ -61,9 +61,25 @@ function idArb(canaryId: string) {
   );
 }
 
-function pathArb(canaryId: string) {
+/** The work queue's routes, under the fuzzing organization's own self-hosted environment or a random one. */
+function workPathArb(selfHostedId: string, id: fc.Arbitrary<string>) {
+  const environment = fc.oneof({ weight: 3, arbitrary: fc.constant(selfHostedId) }, id);
+  const work = fc.oneof(base62Id('work_'), junk);
+  return fc.oneof(
+    environment.map((e) => `/v1/environments/${e}/work`),
+    environment.map((e) => `/v1/environments/${e}/work/poll`),
+    environment.map((e) => `/v1/environments/${e}/work/stats`),
+    fc.tuple(environment, work, fc.constantFrom('', '/ack', '/heartbeat', '/stop')).map(([e, w, tail]) => `/v1/environments/${e}/work/${w}${tail}`),
+    environment.map((e) => `/v1/environments/${e}/keys`),
+    fc.tuple(environment, fc.oneof(base62Id('envkey_'), junk)).map(([e, k]) => `/v1/environments/${e}/keys/${k}/revoke`),
+    fc.constant('/v1/work_versions'),
+  );
+}
+
+function pathArb(canaryId: string, selfHostedId: string) {
   const id = idArb(canaryId);
   return fc.oneof(
+    { weight: 3, arbitrary: workPathArb(selfHostedId, id) },
     { weight: 4, arbitrary: fc.constant('/v1/environments') },
     { weight: 2, arbitrary: id.map((x) => `/v1/environments/${x}`) },
     id.map((x) => `/v1/environments/${x}/archive`),
@@ -87,6 +103,7 @@ const queryValue = fc.oneof(
 );
 const queryKey = fc.oneof(
   fc.constantFrom('limit', 'page', 'include_archived', 'version', 'environment_id', 'operation', 'api_key_id', 'beta', 'order'),
+  fc.constantFrom('block_ms', 'reclaim_older_than_ms', 'expected_last_heartbeat', 'desired_ttl_seconds', 'work_id'),
   fc.constantFrom('created_at[gte]', 'created_at[lte]', 'created_at[gt]', 'limit[]', '__proto__', 'constructor', 'a[b][c]'),
   junk,
 );
@@ -242,7 +259,7 @@ const rareHeaders = fc.oneof(
   { weight: 1, arbitrary: fc.record({ 'anthropic-workspace-id': headerValue }) },
 );
 
-function requestArb(canaryId: string, key: string): fc.Arbitrary<FuzzRequest> {
+function requestArb(canaryId: string, selfHostedId: string, key: string): fc.Arbitrary<FuzzRequest> {
   return fc
     .record({
       method: fc.oneof(
@@ -252,7 +269,7 @@ function requestArb(canaryId: string, key: string): fc.Arbitrary<FuzzRequest> {
         { weight: 1, arbitrary: fc.constantFrom('PUT', 'PATCH', 'OPTIONS', 'TRACE', 'PROPFIND') },
         { weight: 1, arbitrary: fc.stringMatching(/^[A-Z]{1,12}$/).filter((m) => m !== 'HEAD') },
       ),
-      path: pathArb(canaryId),
+      path: pathArb(canaryId, selfHostedId),
       query: queryArb,
       headers: fc.tuple(headersArb(key), rareHeaders).map(([common, rare]) => ({ ...common, ...rare })),
       body: bodyArb,
@@ -292,6 +309,7 @@ describe('fuzz: hostile requests over HTTP', () => {
   let t: TestApp;
   let canary: { id: string; key: string; snapshot: unknown; versions: unknown };
   let fuzzKey: string;
+  let selfHostedId: string;
 
   beforeAll(async () => {
     // No rate limits: every request should reach the code it aims at.
@@ -309,6 +327,9 @@ describe('fuzz: hostile requests over HTTP', () => {
     canary = { id: created.body.id, key: owner.key, snapshot: created.body, versions: versions.body };
     // The fuzzing key belongs to another organization: the canary is invisible to it (404), whatever it sends.
     fuzzKey = (await t.createKey('fuzz-org')).key;
+    const selfHosted = await http(t, 'POST', '/v1/environments', { key: fuzzKey, body: { name: 'fuzz-self-hosted', config: { type: 'self_hosted' } } });
+    expect(selfHosted.status).toBe(200);
+    selfHostedId = selfHosted.body.id;
   });
   afterAll(async () => {
     agent.destroy();
@@ -328,7 +349,7 @@ describe('fuzz: hostile requests over HTTP', () => {
     const messages = new Map<string, number>();
 
     await fc.assert(
-      fc.asyncProperty(requestArb(canary.id, fuzzKey), async (req) => {
+      fc.asyncProperty(requestArb(canary.id, selfHostedId, fuzzKey), async (req) => {
         const before = await lastPosition();
         const answer = await send(t.baseUrl, req);
         statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
@@ -347,7 +368,7 @@ describe('fuzz: hostile requests over HTTP', () => {
               error: { type: expect.any(String), message: expect.any(String), ...(envelope.error?.details ? { details: expect.anything() } : {}) },
               request_id: requestId,
             });
-            expect(envelope.error.message).not.toMatch(/node_modules|\/work\/|\.ts:\d|SELECT |INSERT |SQLITE_|relation "/);
+            expect(envelope.error.message).not.toMatch(/node_modules|(?:^|[\s(])\/(?:work|tmp|home|usr|root)\/|\.ts:\d|SELECT |INSERT |SQLITE_|relation "/);
           }
           expect(await lastPosition()).toBe(before);
         } else {
