@@ -52,7 +52,10 @@ function changesOf(event: WorkEvent): { path: string; from: null; to: unknown }[
   const { work_id: _id, ...set } = event.data as Record<string, unknown>;
   delete set.secret_hash;
   if (event.type === 'WorkMetadataUpdated') return [{ path: 'metadata', from: null, to: event.data.metadata }];
-  return Object.entries(set).map(([path, to]) => ({ path, from: null, to }));
+  // Sorted: PostgreSQL's jsonb hands an event's keys back in its own order, and a rebuild must reproduce the row.
+  return Object.keys(set)
+    .sort()
+    .map((path) => ({ path, from: null, to: set[path] }));
 }
 
 /** Writes what a batch of work events did: each touched item's final state and one history row per event. */
