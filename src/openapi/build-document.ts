@@ -38,11 +38,9 @@ function generalErrors(route: RouteDeclaration): ApiError[] {
     new ApiError(429, 'rate_limit_error', "Over the key's rate limit", undefined, retry),
     new ApiError(503, 'api_error', 'The database is unavailable or overloaded; retry later', undefined, retry),
   );
-  const worker = route.credentials.worker.length > 0;
-  if (worker || SCOPES.some((scope) => !scopeAllows(scope, access))) {
-    const why = worker ? 'A credential of a kind this route does not take, or of another environment or work item' : `The key's scope is below "${access}"`;
-    errors.push(new ApiError(403, 'permission_error', why, 'insufficient_scope'));
-  }
+  // Every authenticated route refuses some valid credential: a scope too low, or a self-hosted worker's credential of a kind it does not take.
+  const scopeTooLow = SCOPES.some((scope) => !scopeAllows(scope, access)) ? `an API key whose scope is below "${access}", ` : '';
+  errors.push(new ApiError(403, 'permission_error', `A valid credential it does not take: ${scopeTooLow}or a credential of another kind, environment or work item`, 'insufficient_scope'));
   if (route.method === 'POST') {
     // The idempotency interceptor (src/idempotency/idempotency.interceptor.ts).
     errors.push(

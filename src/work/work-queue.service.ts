@@ -197,6 +197,7 @@ export class WorkQueueService {
   }
 
   async stop(acting: Acting, environmentId: string, workId: string, force: boolean): Promise<WorkResource> {
+    await requireEnvironment(this.db, acting.organizationId, environmentId);
     const item = await this.executor.work(
       acting.organizationId,
       workId,
@@ -213,6 +214,7 @@ export class WorkQueueService {
   }
 
   async updateMetadata(acting: Acting, environmentId: string, workId: string, patch: unknown): Promise<WorkResource> {
+    await requireEnvironment(this.db, acting.organizationId, environmentId);
     const item = await this.executor.work(
       acting.organizationId,
       workId,

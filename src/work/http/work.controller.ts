@@ -105,7 +105,7 @@ export class WorkController {
   @ApiOperation({ operationId: 'updateWork', summary: 'Merge the item\'s metadata (a string upserts, null deletes)' })
   @ApiBody({ schema: jsonSchema(requestSchema(UpdateWorkRequest, { required: ['metadata'] })) })
   @ApiOkResponse({ description: 'The item after the update.', schema: jsonSchema(workSchema) })
-  @ApiErrors(workErrors(WorkNotFound, InvalidRequest), environmentErrors(InvalidMetadata))
+  @ApiErrors(workErrors(WorkNotFound, InvalidRequest), environmentErrors(InvalidMetadata, EnvironmentNotFound))
   update(@Param('environment_id') environmentId: string, @Param('work_id') workId: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest) {
     const input = validateBody(UpdateWorkRequest, body);
     return this.queue.updateMetadata(acting(principal, request), environmentId, workId, input.metadata);
@@ -150,7 +150,7 @@ export class WorkController {
   @ApiOperation({ operationId: 'stopWork', summary: 'Stop the item: gracefully (stopping), or at once with force' })
   @ApiBody({ required: false, schema: jsonSchema(requestSchema(StopWorkRequest)) })
   @ApiOkResponse({ description: 'The item after the stop.', schema: jsonSchema(workSchema) })
-  @ApiErrors(workErrors(WorkNotFound, WorkStopped, InvalidRequest))
+  @ApiErrors(workErrors(WorkNotFound, WorkStopped, InvalidRequest), environmentErrors(EnvironmentNotFound))
   stop(@Param('environment_id') environmentId: string, @Param('work_id') workId: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest) {
     const input = validateBody(StopWorkRequest, body ?? {});
     return this.queue.stop(acting(principal, request), environmentId, workId, input.force === true);
