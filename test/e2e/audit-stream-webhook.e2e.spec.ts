@@ -74,11 +74,11 @@ describe('audit stream to a webhook', () => {
 
   it('backs off while the receiver answers 500 and delivers everything once it recovers', async () => {
     const org = await adminOfNewOrganization(t, uniqueName('flaky-org'));
+    await concurrentChanges(org, 40, 8);
     const r = receiver();
     const url = await r.start();
-    r.fail(4);
+    r.fail(6);
     const sinkId = await sinkTo(org, r, url, { batch_size: 10, max_failures: 10 });
-    await concurrentChanges(org, 40, 8);
     const failing = await eventually('a failure to show', async () => {
       const body = (await http(org, 'GET', `/v1/audit_sinks/${sinkId}`)).body;
       return body.failures > 0 ? body : undefined;
@@ -87,6 +87,7 @@ describe('audit stream to a webhook', () => {
     expect(failing.next_attempt_at).not.toBeNull();
     const sink = await caughtUp(org, sinkId);
     expect(sink).toMatchObject({ state: 'active', failures: 0, last_error: null });
+    expect(r.requests).toBeGreaterThan(6);
     const records = deduplicated(r.records);
     expect(records.map((record) => record.chain_seq)).toEqual(Array.from({ length: sink.position }, (_, i) => i + 1));
     expect(verifyStream(records)).toBeNull();
