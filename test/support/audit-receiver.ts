@@ -33,6 +33,8 @@ export class WebhookReceiver {
   readonly records: ReceivedRecord[] = [];
   readonly badSignatures: string[] = [];
   requests = 0;
+  /** How long each request takes to be answered (a slow receiver keeps a delivery under way). */
+  delayMs = 0;
   private failuresLeft = 0;
   private server: Server | null = null;
   private secret: string | null = null;
@@ -42,8 +44,9 @@ export class WebhookReceiver {
     this.server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
+      request.on('end', async () => {
         this.requests++;
+        if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
         if (this.failuresLeft > 0) {
           this.failuresLeft--;
           response.writeHead(500).end('failing on purpose');
