@@ -10,7 +10,7 @@ import { sinkLag } from './audit-sinks.service';
 import { AuditStreamModule } from './audit-stream.module';
 import { backoffMs } from './domain/sink';
 import { readRecords } from './records';
-import { advanceSink, Delivery, dueSinks, failSink, findSinkPosition, leaseSink, releaseLeases, SinkRow } from './sink-store';
+import { advanceSink, Delivery, dueSinks, failSink, findSinkPosition, leaseSink, pausedSinks, releaseLeases, SinkRow } from './sink-store';
 import { FileTransport, StdoutTransport } from './transports/ndjson';
 import { NatsConnections, NatsTransport } from './transports/nats';
 import { DeliveryError, Transport } from './transports/transport';
@@ -19,6 +19,8 @@ import { WebhookTransport } from './transports/webhook';
 /** Sinks one pass looks at, and batches one sink delivers in a pass, at most: a pass's work is bounded. */
 export const SINKS_PER_PASS = 20;
 export const BATCHES_PER_PASS = 20;
+/** How often the lag of paused sinks (which no pass delivers) is measured for the metrics, at most 100 of them. */
+const PAUSED_LAG_INTERVAL_MS = 5000;
 
 /**
  * Delivers each active sink's records in the background (the service only,
@@ -40,6 +42,7 @@ export class AuditStreamDeliverer implements OnModuleInit, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
   private passing: Promise<boolean> | null = null;
   private stopped = false;
+  private pausedMeasuredAt = 0;
 
   constructor(
     @Inject(DATABASE) private readonly db: Database,
@@ -80,6 +83,10 @@ export class AuditStreamDeliverer implements OnModuleInit, OnModuleDestroy {
   }
 
   private async deliverDue(): Promise<boolean> {
+    if (signals.auditStreamWatched() && Date.now() - this.pausedMeasuredAt >= PAUSED_LAG_INTERVAL_MS) {
+      this.pausedMeasuredAt = Date.now();
+      for (const sink of await pausedSinks(this.db, SINKS_PER_PASS * 5)) await this.measureLag(sink);
+    }
     const ids = await dueSinks(this.db, this.owner, this.clock.now(), SINKS_PER_PASS);
     const outcomes = await Promise.all(ids.map((id) => this.deliverSink(id)));
     return outcomes.some(Boolean);

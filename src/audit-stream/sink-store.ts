@@ -77,6 +77,12 @@ export async function replaySink(db: Sql, organizationId: string, id: string, po
   return changed > 0;
 }
 
+/** Paused sinks, for their lag in the metrics (the deliverer leases only active ones). */
+export async function pausedSinks(db: Sql, limit: number): Promise<SinkRow[]> {
+  const rows = await db.query(sql`SELECT ${auditSinksTable.columnList} FROM ${auditSinksTable.ref} WHERE state = 'paused' ORDER BY id LIMIT ${limit}`);
+  return rows.map(decode);
+}
+
 /** Active sinks due for an attempt whose lease is free, expired or `owner`'s, oldest attempt first. */
 export async function dueSinks(db: Sql, owner: string, now: string, limit: number): Promise<string[]> {
   const rows = await db.query<{ id: string }>(

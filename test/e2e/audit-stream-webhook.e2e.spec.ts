@@ -3,6 +3,7 @@ import { deduplicated, ReceivedRecord, verifyStream, WebhookReceiver } from '../
 import type { Client } from '../support/fixtures';
 import { uniqueName } from '../support/fixtures';
 import { freePort } from '../support/service-process';
+import { parsePrometheus, valueOf } from '../support/prometheus';
 import { http, TestApp, withTestApp } from '../support/test-app';
 
 /**
@@ -15,7 +16,12 @@ jest.setTimeout(300_000);
 describe('audit stream to a webhook', () => {
   let t: TestApp;
   const receivers: WebhookReceiver[] = [];
-  withTestApp((app) => (t = app), FAST_STREAM);
+  const METRICS_TOKEN = 'audit-stream-metrics-token';
+  withTestApp((app) => (t = app), { ...FAST_STREAM, METRICS_TOKEN });
+  const metric = async (name: string, sink: string) => {
+    const response = await http(t, 'GET', '/metrics', { key: null, headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    return valueOf(parsePrometheus(response.body), name, { sink });
+  };
   afterAll(async () => Promise.all(receivers.map((r) => r.stop())));
 
   async function sinkTo(client: Client, receiver: WebhookReceiver, url: string, body: Record<string, unknown> = {}) {
@@ -108,6 +114,8 @@ describe('audit stream to a webhook', () => {
     expect(paused.lag).toBeGreaterThan(30);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await http(org, 'GET', `/v1/audit_sinks/${sinkId}`)).body).toMatchObject({ state: 'paused', position: 0 });
+    expect(await metric('sandbase_audit_stream_delivery_failures_total', sinkId)).toBe(3);
+    await eventually('the paused sink\'s lag in the metrics', async () => ((await metric('sandbase_audit_stream_lag_versions', sinkId)) === paused.lag ? true : undefined), 15_000);
     await r.start(port);
     const resumed = await http(org, 'POST', `/v1/audit_sinks/${sinkId}/resume`);
     expect(resumed.status).toBe(200);
@@ -116,5 +124,8 @@ describe('audit stream to a webhook', () => {
     const records = deduplicated(r.records);
     expect(records.map((record) => record.chain_seq)).toEqual(Array.from({ length: sink.position }, (_, i) => i + 1));
     expect(verifyStream(records)).toBeNull();
+    expect(await metric('sandbase_audit_stream_records_delivered_total', sinkId)).toBeGreaterThanOrEqual(sink.position);
+    await eventually('no lag in the metrics', async () => ((await metric('sandbase_audit_stream_lag_versions', sinkId)) === 0 ? true : undefined));
+    expect(await metric('sandbase_audit_stream_lag_seconds', sinkId)).toBe(0);
   });
 });
