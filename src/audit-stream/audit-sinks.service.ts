@@ -10,7 +10,7 @@ import { AuditSinkError, AuditSinkErrorCode } from './domain/errors';
 import { decideSinkSettings, SINKS_PER_ORGANIZATION, SinkInput } from './domain/sink';
 import { chainHead, chainSeqOfEvent, firstChainSeqAt, recordedAtOf } from './records';
 import { AuditSinkResource, presentAuditSink, SinkLag } from './resources/audit-sink.resource';
-import { countSinks, deleteSink, findSink, insertSink, listSinks, replaySink, resumeSink, SinkRow } from './sink-store';
+import { countSinks, deleteSink, findSink, insertSink, listSinks, organizationOfSink, replaySink, resumeSink, SinkRow } from './sink-store';
 
 /** Who acts for an organization: its id and the change context of the request. */
 export interface Acting extends ChangeContext {
@@ -112,6 +112,13 @@ export class AuditSinksService {
     if (!(await replaySink(this.db, acting.organizationId, id, first - 1))) throw this.notFound(id);
     this.record(acting, 'replayed', id, { from, position: first - 1 });
     return this.get(acting.organizationId, id);
+  }
+
+  /** The organization of a sink (for the CLI, which names sinks by id alone). */
+  async organizationOf(id: string): Promise<string> {
+    const organizationId = await organizationOfSink(this.db, id);
+    if (organizationId === null) throw this.notFound(id);
+    return organizationId;
   }
 
   private async require(organizationId: string, id: string): Promise<SinkRow> {

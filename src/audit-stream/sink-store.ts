@@ -55,6 +55,12 @@ export async function findSinkPosition(db: Sql, id: string): Promise<number | nu
   return rows.length ? Number(rows[0].position) : null;
 }
 
+/** The organization a sink belongs to (the CLI names sinks by id alone), or null. */
+export async function organizationOfSink(db: Sql, id: string): Promise<string | null> {
+  const rows = await db.query<{ organization_id: string }>(sql`SELECT organization_id FROM ${auditSinksTable.ref} WHERE id = ${id}`);
+  return rows.length ? rows[0].organization_id : null;
+}
+
 export async function deleteSink(db: Sql, organizationId: string, id: string): Promise<boolean> {
   return (await db.execute(sql`DELETE FROM ${auditSinksTable.ref} WHERE id = ${id} AND organization_id = ${organizationId}`)) > 0;
 }
