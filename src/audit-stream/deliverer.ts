@@ -43,6 +43,8 @@ export class AuditStreamDeliverer implements OnModuleInit, OnModuleDestroy {
   private passing: Promise<boolean> | null = null;
   private stopped = false;
   private pausedMeasuredAt = 0;
+  /** Whether this instance ever took a lease: only then is there one to give up when it stops. */
+  private leased = false;
 
   constructor(
     @Inject(DATABASE) private readonly db: Database,
@@ -62,7 +64,7 @@ export class AuditStreamDeliverer implements OnModuleInit, OnModuleDestroy {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.passing?.catch(() => undefined);
-    await releaseLeases(this.db, this.owner).catch(() => undefined);
+    if (this.leased) await releaseLeases(this.db, this.owner).catch(() => undefined);
     await this.nats.close();
   }
 
@@ -96,6 +98,7 @@ export class AuditStreamDeliverer implements OnModuleInit, OnModuleDestroy {
   private async deliverSink(id: string): Promise<boolean> {
     const sink = await leaseSink(this.db, id, this.owner, this.clock.now(), this.config.auditStream.leaseMs);
     if (!sink) return false;
+    this.leased = true;
     try {
       return await this.deliverLeased(sink);
     } finally {
