@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { hostname } from 'node:os';
 import { CLOCK, Clock } from '../common/clock';
 import { randomBase62 } from '../common/ids';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { Database, DATABASE } from '../database/database';
-import { signals } from '../telemetry/signals';
+import { CHANNELS, signals } from '../telemetry/signals';
 import { sinkLag } from './audit-sinks.service';
 import { AuditStreamModule } from './audit-stream.module';
 import { backoffMs } from './domain/sink';
@@ -19,6 +20,8 @@ import { WebhookTransport } from './transports/webhook';
 /** Sinks one pass looks at, and batches one sink delivers in a pass, at most: a pass's work is bounded. */
 export const SINKS_PER_PASS = 20;
 export const BATCHES_PER_PASS = 20;
+/** How long after an append in this instance a pass starts (the append's transaction commits meanwhile). */
+const WAKE_DELAY_MS = 10;
 /** How often the lag of paused sinks (which no pass delivers) is measured for the metrics, at most 100 of them. */
 const PAUSED_LAG_INTERVAL_MS = 5000;
 
@@ -45,6 +48,18 @@ export class AuditStreamDeliverer implements OnModuleInit, OnModuleDestroy {
   private pausedMeasuredAt = 0;
   /** Whether this instance ever took a lease: only then is there one to give up when it stops. */
   private leased = false;
+  /** Whether the last pass found sinks to deliver: only then does an append here start a pass early. */
+  private sinksDue = false;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private again = false;
+  private readonly onAppend = () => {
+    if (!this.sinksDue || this.wakeTimer || this.stopped) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      void this.pass();
+    }, WAKE_DELAY_MS);
+    this.wakeTimer.unref();
+  };
 
   constructor(
     @Inject(DATABASE) private readonly db: Database,
@@ -57,10 +72,14 @@ export class AuditStreamDeliverer implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.timer = setInterval(() => void this.pass(), this.config.auditStream.intervalMs);
     this.timer.unref();
+    // Changes made through this instance are delivered without waiting for the interval.
+    subscribe(CHANNELS.eventsAppended.name, this.onAppend);
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    unsubscribe(CHANNELS.eventsAppended.name, this.onAppend);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.passing?.catch(() => undefined);
@@ -70,7 +89,13 @@ export class AuditStreamDeliverer implements OnModuleInit, OnModuleDestroy {
 
   /** One pass; resolves to true if a sink has more to deliver than the pass's budget allowed (false while another pass runs). */
   async pass(): Promise<boolean> {
-    if (this.passing || this.stopped) return false;
+    if (this.stopped) return false;
+    if (this.passing) {
+      // Asked for while one runs (an append, the interval): another follows it, so nothing waits for the next interval.
+      this.again = true;
+      return false;
+    }
+    this.again = false;
     this.passing = this.deliverDue();
     let more = false;
     try {
@@ -80,7 +105,7 @@ export class AuditStreamDeliverer implements OnModuleInit, OnModuleDestroy {
     } finally {
       this.passing = null;
     }
-    if (more && !this.stopped) setImmediate(() => void this.pass());
+    if ((more || this.again) && !this.stopped) setImmediate(() => void this.pass());
     return more;
   }
 
@@ -90,6 +115,7 @@ export class AuditStreamDeliverer implements OnModuleInit, OnModuleDestroy {
       for (const sink of await pausedSinks(this.db, SINKS_PER_PASS * 5)) await this.measureLag(sink);
     }
     const ids = await dueSinks(this.db, this.owner, this.clock.now(), SINKS_PER_PASS);
+    this.sinksDue = ids.length > 0;
     const outcomes = await Promise.all(ids.map((id) => this.deliverSink(id)));
     return outcomes.some(Boolean);
   }
