@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
+import { AuditStreamDeliveryModule } from './audit-stream/deliverer';
+import { AuditStreamModule } from './audit-stream/audit-stream.module';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import type { Database } from './database/database';
@@ -20,7 +22,7 @@ export class AppModule {
   static forRoot(config: AppConfig, database?: Database, metrics: ServiceMetrics = new ServiceMetrics()): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, AuditModule, OrganizationsModule, WorkModule, WorkLeasesModule, HealthModule, IdempotencyModule, MetricsModule.forRoot(metrics, config.metrics), OpenApiModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, AuditModule, OrganizationsModule, WorkModule, WorkLeasesModule, AuditStreamModule, AuditStreamDeliveryModule, HealthModule, IdempotencyModule, MetricsModule.forRoot(metrics, config.metrics), OpenApiModule],
     };
   }
 }

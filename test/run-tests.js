@@ -12,6 +12,10 @@
  * Redis (for the rate limit shared by instances) comes from TEST_REDIS_URL
  * (default redis://127.0.0.1:6379). Without one the tests that need it are
  * skipped with one line, except under CI=true, where that is a failure.
+ *
+ * NATS with JetStream (for the audit stream's nats sinks) comes from
+ * TEST_NATS_URL (default nats://127.0.0.1:4222), alike: without one the
+ * tests that need it are skipped with one line, except under CI=true.
  */
 const { spawnSync } = require('node:child_process');
 const { mkdtempSync, readFileSync } = require('node:fs');
@@ -20,6 +24,7 @@ const { join } = require('node:path');
 
 const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
+const NATS_URL = process.env.TEST_NATS_URL || 'nats://127.0.0.1:4222';
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 const extra = process.argv.slice(2);
 const jestBin = require.resolve('jest/bin/jest');
@@ -80,7 +85,44 @@ function redisReachable() {
   });
 }
 
+/** true, or why no NATS server with JetStream answers at NATS_URL (its INFO line must say jetstream). */
+function natsReachable() {
+  const { createConnection } = require('node:net');
+  const { hostname, port } = new URL(NATS_URL);
+  return new Promise((resolve) => {
+    const socket = createConnection(Number(port) || 4222, hostname);
+    const finish = (result) => {
+      socket.destroy();
+      resolve(result);
+    };
+    let received = '';
+    socket.setTimeout(3000, () => finish('no answer within 3 s'));
+    socket.on('data', (data) => {
+      received += String(data);
+      if (!received.includes('\n')) return;
+      if (!received.startsWith('INFO ')) finish(`unexpected answer ${JSON.stringify(received.trim().slice(0, 80))}`);
+      else finish(/"jetstream"\s*:\s*true/.test(received) ? true : 'the server runs without JetStream');
+    });
+    socket.on('error', (error) => finish(error.message));
+  });
+}
+
+/** Sets `variable` for the tests when `reachable` is true; otherwise one line, and a failure under CI. */
+function requireService(name, url, variable, reachable) {
+  if (reachable === true) {
+    process.env[variable] = url;
+  } else if (ci) {
+    process.stdout.write(`\n${name} tests FAILED: no ${name} at ${url} (${reachable}); CI requires it.\n`);
+    failedRuns += 1;
+    totals.failed += 1;
+  } else {
+    delete process.env[variable]; // the suites that need it skip themselves
+    process.stdout.write(`\n${name} tests skipped: no ${name} at ${url} (${reachable}). Set ${variable} to run them.\n`);
+  }
+}
+
 (async () => {
+  requireService('NATS', NATS_URL, 'TEST_NATS_URL', await natsReachable());
   const redis = await redisReachable();
   if (redis === true) {
     process.env.TEST_REDIS_URL = REDIS_URL;

@@ -1,6 +1,8 @@
 import { DynamicModule, Injectable, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { InjectCommander } from 'nest-commander';
+import { AuditSinksService } from '../audit-stream/audit-sinks.service';
+import { AuditStreamModule } from '../audit-stream/audit-stream.module';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { AuthModule } from '../auth/auth.module';
 import { CLOCK } from '../common/clock';
@@ -84,12 +86,13 @@ export class CliModule {
           { provide: CLOCK, useValue: notOpened('the clock') },
           { provide: ApiKeysService, useValue: notOpened('the API keys') },
           { provide: EnvironmentKeysService, useValue: notOpened('the environment keys') },
+          { provide: AuditSinksService, useValue: notOpened('the audit sinks') },
         ],
       };
     }
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), AuthModule, CqrsModule, EnvironmentsModule, OrganizationsModule, WorkModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), AuthModule, CqrsModule, EnvironmentsModule, OrganizationsModule, WorkModule, AuditStreamModule],
       providers: COMMANDS,
     };
   }

@@ -36,6 +36,24 @@ export interface AppConfig {
   keyCache: KeyCacheConfig;
   /** The work queue: how often expired leases are looked for (each pass stops at most 100 items). */
   work: { sweepIntervalMs: number };
+  auditStream: AuditStreamConfig;
+}
+
+/** Delivery of the audit stream to the organizations' sinks (docs/audit.md, "Streaming to a SIEM"). */
+export interface AuditStreamConfig {
+  /** How often each instance looks for sinks with records to deliver. */
+  intervalMs: number;
+  /** A sink's delivery lease: renewed while its instance delivers, taken over by another instance once it ran out. */
+  leaseMs: number;
+  /** Backoff after a failed delivery: doubling from `backoffMs` up to `backoffMaxMs`, with jitter. */
+  backoffMs: number;
+  backoffMaxMs: number;
+  /** How long a webhook or NATS acknowledgement may take before the attempt counts as failed. */
+  timeoutMs: number;
+  /** The directory `file` sinks write into (null: file sinks are refused). */
+  fileDir: string | null;
+  /** The NATS server of `nats` sinks (null: nats sinks are refused). */
+  natsUrl: string | null;
 }
 
 export type LogFormat = 'json' | 'pretty';
@@ -156,6 +174,28 @@ function logFormat(env: Env): LogFormat {
   return format;
 }
 
+function auditStreamConfig(env: Env): AuditStreamConfig {
+  const timeoutMs = integer(env, 'SANDBASE_AUDIT_STREAM_TIMEOUT_MS', 10_000, 100, 600_000);
+  const leaseMs = integer(env, 'SANDBASE_AUDIT_STREAM_LEASE_MS', 30_000, 500, 3_600_000);
+  if (leaseMs <= timeoutMs) {
+    throw new ConfigError(`SANDBASE_AUDIT_STREAM_LEASE_MS (${leaseMs}) must exceed SANDBASE_AUDIT_STREAM_TIMEOUT_MS (${timeoutMs}): a delivery must end within its lease`);
+  }
+  const backoffMs = integer(env, 'SANDBASE_AUDIT_STREAM_BACKOFF_MS', 1000, 10, 3_600_000);
+  const natsUrl = env.SANDBASE_AUDIT_STREAM_NATS_URL?.trim() || null;
+  if (natsUrl !== null && !/^(nats|tls):\/\/[^\s]+$/.test(natsUrl)) {
+    throw new ConfigError('SANDBASE_AUDIT_STREAM_NATS_URL must start with nats:// or tls:// (e.g. nats://127.0.0.1:4222)');
+  }
+  return {
+    intervalMs: integer(env, 'SANDBASE_AUDIT_STREAM_INTERVAL_MS', 1000, 20, 600_000),
+    leaseMs,
+    backoffMs,
+    backoffMaxMs: integer(env, 'SANDBASE_AUDIT_STREAM_BACKOFF_MAX_MS', 300_000, backoffMs, 86_400_000),
+    timeoutMs,
+    fileDir: env.SANDBASE_AUDIT_STREAM_FILE_DIR?.trim() || null,
+    natsUrl,
+  };
+}
+
 /** Reads and validates the configuration; throws ConfigError with one clear sentence. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase() as LogLevel;
@@ -193,5 +233,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxEntries: integer(env, 'SANDBASE_KEY_CACHE_SIZE', 10_000, 0, 1_000_000),
     },
     work: { sweepIntervalMs: integer(env, 'SANDBASE_WORK_SWEEP_INTERVAL_MS', 1000, 50, 600_000) },
+    auditStream: auditStreamConfig(env),
   };
 }

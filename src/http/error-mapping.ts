@@ -4,6 +4,7 @@ import { DomainError, DomainErrorCode } from '../environments/domain/errors';
 import { ApiError, ApiErrorType } from '../common/api-error';
 import { ApiKeyError, ApiKeyErrorCode } from '../auth/domain/errors';
 import { WorkError, WorkErrorCode } from '../work/domain/errors';
+import { AuditSinkError, AuditSinkErrorCode } from '../audit-stream/domain/errors';
 
 const NO_RETRY = { 'x-should-retry': 'false' };
 
@@ -75,6 +76,21 @@ export function fromWorkError(error: WorkError): ApiError {
   }
 }
 
+/** Every audit sink error code mapped to its HTTP answer; the switch is exhaustive. */
+export function fromAuditSinkError(error: AuditSinkError): ApiError {
+  const { code, message } = error;
+  switch (code) {
+    case AuditSinkErrorCode.InvalidRequest:
+      return new ApiError(400, 'invalid_request_error', message);
+    case AuditSinkErrorCode.AuditSinkNotFound:
+      return new ApiError(404, 'not_found_error', message, code);
+    default: {
+      const unknownCode: never = code;
+      throw new Error(`Unmapped audit sink error code ${String(unknownCode)}`);
+    }
+  }
+}
+
 function typeForStatus(status: number): ApiErrorType {
   if (status === 401) return 'authentication_error';
   if (status === 403) return 'permission_error';
@@ -108,6 +124,7 @@ export function toApiError(exception: unknown): ApiError {
   if (exception instanceof DomainError) return fromDomainError(exception);
   if (exception instanceof ApiKeyError) return fromApiKeyError(exception);
   if (exception instanceof WorkError) return fromWorkError(exception);
+  if (exception instanceof AuditSinkError) return fromAuditSinkError(exception);
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     if (status === 404) return ApiError.notFound('Not found: no such route');

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DatabaseConfig } from '../config/config';
-import { CHANNELS, EventsAppended, VersionClashRetry } from '../telemetry/signals';
+import { AuditStreamSignal, CHANNELS, EventsAppended, VersionClashRetry } from '../telemetry/signals';
 
 /** The label of a request no route matched: its raw URL never becomes a label. */
 export const UNMATCHED_ROUTE = '(unmatched)';
@@ -60,7 +60,33 @@ export class ServiceMetrics {
     help: 'POSTs with an Idempotency-Key answered with the stored answer of an earlier request.',
     registers: [this.registry],
   });
+  // The audit stream's metrics are labelled by sink id: an organization has at most 10 sinks.
+  private readonly auditRecords = new Counter({
+    name: 'sandbase_audit_stream_records_delivered_total',
+    help: 'Audit records a sink acknowledged, by sink id (duplicates after a retry or replay count again).',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+  private readonly auditFailures = new Counter({
+    name: 'sandbase_audit_stream_delivery_failures_total',
+    help: 'Failed deliveries to a sink (an error, a non-2xx answer, a timeout), by sink id.',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+  private readonly auditLagVersions = new Gauge({
+    name: 'sandbase_audit_stream_lag_versions',
+    help: "Records of the organization's chain a sink has not acknowledged yet, by sink id (as of this instance's last delivery pass for it).",
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+  private readonly auditLagSeconds = new Gauge({
+    name: 'sandbase_audit_stream_lag_seconds',
+    help: 'Age of the oldest record a sink has not acknowledged yet (0 when it is caught up), by sink id.',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
   private readonly subscriptions: [string, (message: unknown) => void][] = [
+    [CHANNELS.auditStream.name as string, (m) => this.recordAuditStream(m as AuditStreamSignal)],
     [CHANNELS.eventsAppended.name as string, (m) => (m as EventsAppended).types.forEach((type) => this.eventsAppended.inc({ type }))],
     [CHANNELS.versionClashRetry.name as string, (m) => this.versionClashRetries.inc({ stream: (m as VersionClashRetry).stream })],
     [CHANNELS.idempotentReplay.name as string, () => this.idempotentReplays.inc()],
@@ -80,6 +106,18 @@ export class ServiceMetrics {
     };
     this.requests.inc(labels);
     this.latency.observe(labels, reply.elapsedTime / 1000);
+  }
+
+  private recordAuditStream(signal: AuditStreamSignal): void {
+    const labels = { sink: signal.sink };
+    if (signal.kind === 'delivered') this.auditRecords.inc(labels, signal.records);
+    else if (signal.kind === 'failed') this.auditFailures.inc(labels);
+    else if (signal.kind === 'lag') {
+      this.auditLagVersions.set(labels, signal.versions);
+      this.auditLagSeconds.set(labels, signal.seconds);
+    } else {
+      for (const metric of [this.auditRecords, this.auditFailures, this.auditLagVersions, this.auditLagSeconds]) metric.remove(labels);
+    }
   }
 
   recordCommand(command: string, outcome: string): void {

@@ -6,8 +6,9 @@ import { RouteAccessRegistry, RouteDeclaration } from '../auth/route-access';
 import { SCOPES, scopeAllows } from '../auth/scopes';
 import { ApiKeyError } from '../auth/domain/errors';
 import { DomainError } from '../environments/domain/errors';
-import { fromApiKeyError, fromDomainError, fromWorkError } from '../http/error-mapping';
+import { fromApiKeyError, fromAuditSinkError, fromDomainError, fromWorkError } from '../http/error-mapping';
 import { WorkError } from '../work/domain/errors';
+import { AuditSinkError } from '../audit-stream/domain/errors';
 import { IDEMPOTENCY_KEY_HEADER } from '../idempotency/idempotency-key';
 import { RATE_LIMIT_HEADERS } from '../rate-limit/rate-limit.guard';
 import { WORKSPACE_HEADER } from '../auth/workspace';
@@ -67,6 +68,7 @@ function domainError(error: DocumentedError): ApiError {
   const message = DOMAIN_ERROR_MEANINGS[error.code];
   if (error.domain === 'environment') return fromDomainError(new DomainError(error.code, message));
   if (error.domain === 'work') return fromWorkError(new WorkError(error.code, message));
+  if (error.domain === 'audit_sink') return fromAuditSinkError(new AuditSinkError(error.code, message));
   return fromApiKeyError(new ApiKeyError(error.code, message));
 }
 

@@ -1,4 +1,5 @@
 import { ApiExtension } from '@nestjs/swagger';
+import { AuditSinkErrorCode } from '../audit-stream/domain/errors';
 import { ApiKeyErrorCode } from '../auth/domain/errors';
 import { DomainErrorCode } from '../environments/domain/errors';
 import { WorkErrorCode } from '../work/domain/errors';
@@ -7,7 +8,8 @@ import { WorkErrorCode } from '../work/domain/errors';
 export type DocumentedError =
   | { domain: 'environment'; code: DomainErrorCode }
   | { domain: 'api_key'; code: ApiKeyErrorCode }
-  | { domain: 'work'; code: WorkErrorCode };
+  | { domain: 'work'; code: WorkErrorCode }
+  | { domain: 'audit_sink'; code: AuditSinkErrorCode };
 
 export const ERRORS_EXTENSION = 'x-domain-errors';
 
@@ -23,6 +25,10 @@ export function workErrors(...codes: WorkErrorCode[]): DocumentedError[] {
   return codes.map((code) => ({ domain: 'work', code }));
 }
 
+export function auditSinkErrors(...codes: AuditSinkErrorCode[]): DocumentedError[] {
+  return codes.map((code) => ({ domain: 'audit_sink', code }));
+}
+
 /**
  * The domain errors a route can answer with, beside the ones every route of
  * its kind has (key, scope, rate limit, idempotency, body: added by the
@@ -33,7 +39,7 @@ export function workErrors(...codes: WorkErrorCode[]): DocumentedError[] {
 export const ApiErrors = (...errors: DocumentedError[][]): MethodDecorator => ApiExtension(ERRORS_EXTENSION, errors.flat());
 
 /** What each domain code means, for the description (a new code does not compile until it is described here). */
-export const DOMAIN_ERROR_MEANINGS: Record<DomainErrorCode | ApiKeyErrorCode | WorkErrorCode, string> = {
+export const DOMAIN_ERROR_MEANINGS: Record<DomainErrorCode | ApiKeyErrorCode | WorkErrorCode | AuditSinkErrorCode, string> = {
   invalid_request: 'A field breaks a rule (the message names it)',
   invalid_metadata: 'metadata breaks a rule: at most 16 pairs, keys 1-64 characters, string values up to 512',
   invalid_config_type_change: 'config.type cannot change after creation',
@@ -52,4 +58,5 @@ export const DOMAIN_ERROR_MEANINGS: Record<DomainErrorCode | ApiKeyErrorCode | W
   work_not_started: 'The work item is queued: acknowledge it first',
   heartbeat_precondition_failed: "expected_last_heartbeat is not the item's last heartbeat; details.current_state has the lease as it is",
   environment_key_not_found: 'No such key for this environment',
+  audit_sink_not_found: 'No such audit sink in this organization',
 };

@@ -10,7 +10,15 @@ export const CHANNELS = {
   eventsAppended: channel('sandbase:events-appended'),
   versionClashRetry: channel('sandbase:version-clash-retry'),
   idempotentReplay: channel('sandbase:idempotent-replay'),
+  auditStream: channel('sandbase:audit-stream'),
 } as const;
+
+/** What the audit stream's deliverer reports of one sink: records delivered, a failed delivery, or how far behind it is. */
+export type AuditStreamSignal =
+  | { kind: 'delivered'; sink: string; records: number }
+  | { kind: 'failed'; sink: string }
+  | { kind: 'lag'; sink: string; versions: number; seconds: number }
+  | { kind: 'gone'; sink: string };
 
 export interface EventsAppended {
   types: readonly string[];
@@ -35,5 +43,13 @@ export const signals = {
   /** A POST with an Idempotency-Key was answered with the stored answer of an earlier request. */
   idempotentReplay(): void {
     if (CHANNELS.idempotentReplay.hasSubscribers) CHANNELS.idempotentReplay.publish({});
+  },
+  /** The audit stream delivered to a sink, failed to, or measured its lag. */
+  auditStream(signal: AuditStreamSignal): void {
+    if (CHANNELS.auditStream.hasSubscribers) CHANNELS.auditStream.publish(signal);
+  },
+  /** True when someone counts the audit stream's signals (measuring a sink's lag costs two queries). */
+  auditStreamWatched(): boolean {
+    return CHANNELS.auditStream.hasSubscribers;
   },
 };

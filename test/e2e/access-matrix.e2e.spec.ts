@@ -67,6 +67,17 @@ describe('access matrix', () => {
     return response.body.id as string;
   };
 
+  /** A new audit sink; the organization's earlier ones are deleted first (it may have at most 10). */
+  const freshSink = async () => {
+    await noSinks();
+    const response = await http(admin, 'POST', '/v1/audit_sinks', { body: { type: 'webhook', url: 'http://127.0.0.1:9/matrix' } });
+    expect(response.status).toBe(200);
+    return `/v1/audit_sinks/${response.body.id}`;
+  };
+  const noSinks = async () => {
+    for (const sink of (await http(admin, 'GET', '/v1/audit_sinks')).body.data) await http(admin, 'DELETE', `/v1/audit_sinks/${sink.id}`);
+  };
+
   /** How to make a request to each route that would succeed for a caller allowed to make it. */
   const FIXTURES: Record<string, () => Promise<Prepared>> = {
     'GET /health/live': async () => ({ path: '/health/live' }),
@@ -104,6 +115,12 @@ describe('access matrix', () => {
     'GET /v1/environments/:environment_id/keys': async () => ({ path: `/v1/environments/${await freshSelfHosted()}/keys` }),
     'POST /v1/environments/:environment_id/keys/:key_id/revoke': async () => ({ path: `${await freshEnvironmentKey()}/revoke` }),
     'GET /v1/work_versions': async () => ({ path: '/v1/work_versions' }),
+    'POST /v1/audit_sinks': async () => (await noSinks(), { path: '/v1/audit_sinks', body: { type: 'webhook', url: 'http://127.0.0.1:9/matrix' } }),
+    'GET /v1/audit_sinks': async () => ({ path: '/v1/audit_sinks' }),
+    'GET /v1/audit_sinks/:id': async () => ({ path: await freshSink() }),
+    'DELETE /v1/audit_sinks/:id': async () => ({ path: await freshSink() }),
+    'POST /v1/audit_sinks/:id/resume': async () => ({ path: `${await freshSink()}/resume` }),
+    'POST /v1/audit_sinks/:id/replay': async () => ({ path: `${await freshSink()}/replay`, body: { from: '2026-01-01T00:00:00Z' } }),
   };
 
 
