@@ -175,8 +175,8 @@ function logFormat(env: Env): LogFormat {
 }
 
 function auditStreamConfig(env: Env): AuditStreamConfig {
-  const timeoutMs = integer(env, 'SANDBASE_AUDIT_STREAM_TIMEOUT_MS', 10_000, 100, 600_000);
-  const leaseMs = integer(env, 'SANDBASE_AUDIT_STREAM_LEASE_MS', 30_000, 500, 3_600_000);
+  const timeoutMs = integer(env, 'SANDBASE_AUDIT_STREAM_TIMEOUT_MS', 5_000, 100, 600_000);
+  const leaseMs = integer(env, 'SANDBASE_AUDIT_STREAM_LEASE_MS', 10_000, 500, 3_600_000);
   if (leaseMs <= timeoutMs) {
     throw new ConfigError(`SANDBASE_AUDIT_STREAM_LEASE_MS (${leaseMs}) must exceed SANDBASE_AUDIT_STREAM_TIMEOUT_MS (${timeoutMs}): a delivery must end within its lease`);
   }

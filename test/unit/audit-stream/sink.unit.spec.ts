@@ -35,6 +35,6 @@ describe('audit stream settings', () => {
   it('refuses a lease no longer than the delivery timeout, and a NATS URL of another scheme', () => {
     expect(() => loadConfig({ SANDBASE_AUDIT_STREAM_LEASE_MS: '5000', SANDBASE_AUDIT_STREAM_TIMEOUT_MS: '5000' })).toThrow(/must exceed/);
     expect(() => loadConfig({ SANDBASE_AUDIT_STREAM_NATS_URL: 'http://127.0.0.1:4222' })).toThrow(/nats:\/\//);
-    expect(loadConfig({}).auditStream).toEqual({ intervalMs: 1000, leaseMs: 30_000, backoffMs: 1000, backoffMaxMs: 300_000, timeoutMs: 10_000, fileDir: null, natsUrl: null });
+    expect(loadConfig({}).auditStream).toEqual({ intervalMs: 1000, leaseMs: 10_000, backoffMs: 1000, backoffMaxMs: 300_000, timeoutMs: 5_000, fileDir: null, natsUrl: null });
   });
 });
