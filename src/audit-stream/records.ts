@@ -3,18 +3,10 @@ import { Sql, sql } from '../database/database';
 import { presentVersion, VersionRow } from '../environments/projections/environment-versions.read-model';
 import { environmentVersionsTable } from '../environments/projections/tables';
 import { eventsTable } from '../event-store/tables';
+import type { ChainedEventContent } from '../event-store/hash-chain';
 
 /** The event as the log holds it: exactly what its hash covers (with chain_seq), see docs/audit.md. */
-export interface AuditEvent {
-  event_id: string;
-  stream_id: string;
-  stream_version: number;
-  organization_id: string;
-  type: string;
-  data: unknown;
-  metadata: unknown;
-  recorded_at: string;
-}
+export type AuditEvent = Omit<ChainedEventContent, 'chain_seq'>;
 
 /**
  * One delivered record: the event, its place in the organization's hash

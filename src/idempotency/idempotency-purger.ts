@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicSweep } from '../common/periodic-sweep';
 import { CLOCK, Clock } from '../common/clock';
 import { IdempotencyRecords } from './idempotency-records';
 
@@ -13,38 +14,22 @@ export const PURGE_BATCH_ROWS = 1_000;
  * expiry is ignored by claims even before it is purged.
  */
 @Injectable()
-export class IdempotencyPurger implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('IdempotencyPurger');
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<number> | null = null;
+export class IdempotencyPurger extends PeriodicSweep {
+  protected readonly logger = new Logger('IdempotencyPurger');
+  protected readonly task = 'purging expired idempotency records';
 
   constructor(
     private readonly records: IdempotencyRecords,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.sweep(), PURGE_INTERVAL_MS);
-    this.timer.unref();
+  ) {
+    super();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.sweeping?.catch(() => undefined);
+  protected intervalMs(): number {
+    return PURGE_INTERVAL_MS;
   }
 
-  /** One sweep; resolves to how many records it deleted (0 while another sweep runs). */
-  async sweep(): Promise<number> {
-    if (this.sweeping) return 0;
-    this.sweeping = this.records.purgeExpired(this.clock.now(), PURGE_BATCH_ROWS);
-    try {
-      return await this.sweeping;
-    } catch (error) {
-      this.logger.warn(`purging expired idempotency records failed: ${error instanceof Error ? error.message : String(error)}`);
-      return 0;
-    } finally {
-      this.sweeping = null;
-    }
+  protected pass(): Promise<number> {
+    return this.records.purgeExpired(this.clock.now(), PURGE_BATCH_ROWS);
   }
 }

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module } from '@nestjs/common';
+import { PeriodicSweep } from '../common/periodic-sweep';
 import { CLOCK, Clock } from '../common/clock';
 import type { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
@@ -23,10 +24,9 @@ const SERVICE = { actor: { type: 'system_actor' as const, name: 'work-lease-expi
  * hour.
  */
 @Injectable()
-export class LeaseSweeper implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('WorkLeases');
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<number> | null = null;
+export class LeaseSweeper extends PeriodicSweep {
+  protected readonly logger = new Logger('WorkLeases');
+  protected readonly task = 'stopping work items with expired leases';
   private pollersForgottenAt = 0;
 
   constructor(
@@ -34,31 +34,16 @@ export class LeaseSweeper implements OnModuleInit, OnModuleDestroy {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly executor: WorkExecutor,
-  ) {}
-
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.sweep(), this.config.work.sweepIntervalMs);
-    this.timer.unref();
+  ) {
+    super();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.sweeping?.catch(() => undefined);
+  protected intervalMs(): number {
+    return this.config.work.sweepIntervalMs;
   }
 
-  /** One sweep; resolves to how many items it stopped (0 while another sweep runs). */
-  async sweep(): Promise<number> {
-    if (this.sweeping) return 0;
-    this.sweeping = this.expire();
-    try {
-      return await this.sweeping;
-    } catch (error) {
-      this.logger.warn(`stopping work items with expired leases failed: ${error instanceof Error ? error.message : String(error)}`);
-      return 0;
-    } finally {
-      this.sweeping = null;
-    }
+  protected pass(): Promise<number> {
+    return this.expire();
   }
 
   private async expire(): Promise<number> {
