@@ -48,7 +48,7 @@ describeWithNats('audit stream to NATS JetStream', () => {
     const created = await http(org, 'POST', '/v1/audit_sinks', { body: { type: 'nats', subject, batch_size: 20 } });
     expect(created.status).toBe(200);
     expect(created.body).toMatchObject({ sink_type: 'nats', subject, url: null, secret: null });
-    await concurrentChanges(org, 200, 16);
+    await concurrentChanges(org, 1000, 16);
     const sink = await caughtUp(org, created.body.id);
     const messages = await stored();
     expect(messages).toHaveLength(sink.position);
