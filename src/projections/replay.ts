@@ -82,8 +82,15 @@ async function replayFamily(tx: Sql, family: ProjectionFamily, events: StoredEve
     }
   }
   await family.project(tx, evolved, tables);
-  if (cache.size + touched.size > STATE_CACHE_LIMIT) cache.clear();
-  for (const [id, state] of touched) cache.set(id, state);
+  // Least recently replayed first: a stream touched again moves to the end, the oldest ones make room.
+  for (const [id, state] of touched) {
+    cache.delete(id);
+    cache.set(id, state);
+  }
+  for (const id of cache.keys()) {
+    if (cache.size <= STATE_CACHE_LIMIT) break;
+    cache.delete(id);
+  }
 }
 
 /**
