@@ -129,4 +129,18 @@ describe('projections', () => {
     expect(await readModels(db)).toEqual(inline);
     expect((await verifyProjections(db)).differences).toEqual([]);
   });
+
+  it('keep, through a rebuild, the live rows that are not derived from the log (a key from before key events)', async () => {
+    const at = instant(1);
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`INSERT INTO organizations (id, name, created_at) VALUES (${ORG}, ${ORG}, ${at})`);
+      await tx.execute(
+        sql`INSERT INTO api_keys (id, organization_id, key_hash, key_hint, created_at, scope, version)
+            VALUES ('apikey_old', ${ORG}, 'hash_old', 'old', ${at}, 'write', 0)`,
+      );
+    });
+    await rebuildProjections(db);
+    expect(await db.query(sql`SELECT id, version FROM api_keys`)).toEqual([{ id: 'apikey_old', version: 0 }]);
+    expect((await verifyProjections(db)).differences).toEqual([]);
+  });
 });
