@@ -3,7 +3,7 @@ import type { Table } from '../database/table';
 import { LOG_START } from '../event-store/event-store';
 import { eventsTable } from '../event-store/tables';
 import { readModels } from './families';
-import { countEvents, createScratchTables, dropScratchTables, projectLog, ReplayOptions } from './replay';
+import { countEvents, createScratchTables, dropScratchTables, keyScratchTables, projectLog, ReplayOptions } from './replay';
 
 /** Rows per read model after a rebuild, by read-model key (`environments`, `versions`, `api_keys`, ...). */
 export type RebuiltCounts = Record<string, number>;
@@ -34,7 +34,9 @@ export async function rebuildProjections(db: Database, options: ReplayOptions = 
     const bulk = await session.transaction(async (tx) => {
       await createScratchTables(tx);
       const progress = onProgress && { onProgress, done: 0, total: await countEvents(tx) };
-      return projectLog(tx, LOG_START, { everythingVisible: false, progress });
+      const replayed = await projectLog(tx, LOG_START, { everythingVisible: false, progress });
+      await keyScratchTables(tx);
+      return replayed;
     }, 'read');
     return session.transaction(async (tx) => {
       await tx.lockTablesForWrite([eventsTable.name, ...readModels().map(({ table }) => table.name)]);
@@ -98,6 +100,7 @@ export async function rebuildWithin(tx: Sql, options: ReplayOptions = {}): Promi
   await createScratchTables(tx);
   const progress = onProgress && { onProgress, done: 0, total: await countEvents(tx) };
   const { events } = await projectLog(tx, LOG_START, { everythingVisible: true, progress });
+  await keyScratchTables(tx);
   const counts = await swapIn(tx);
   onProgress?.(events, events);
   return { ...counts, events };
