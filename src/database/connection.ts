@@ -44,8 +44,11 @@ export interface Sql {
    * final: no row that commits later can sort before the last one returned.
    */
   followLog<T extends Row>(query: LogQuery): Promise<(T & { xid: string })[]>;
-  /** Creates `name`, a temporary, empty table shaped like `table`: columns, primary key, unique constraints. */
-  createScratchTable(table: TableDeclaration, name: string): Promise<void>;
+  /**
+   * Creates `name`, a temporary, empty table shaped like `table`: columns,
+   * primary key (unless not `keyed`), unique constraints.
+   */
+  createScratchTable(table: TableDeclaration, name: string, keyed?: boolean): Promise<void>;
   /** After rows were inserted with explicit values of `column`, new rows continue after the largest. */
   advanceSequence(table: string, column: string): Promise<void>;
 }
@@ -115,6 +118,6 @@ export abstract class SqlConnection implements Sql {
   abstract lockKey(key: string): Promise<void>;
   abstract lockTablesForWrite(tables: readonly string[]): Promise<void>;
   abstract followLog<T extends Row>(query: LogQuery): Promise<(T & { xid: string })[]>;
-  abstract createScratchTable(table: TableDeclaration, name: string): Promise<void>;
+  abstract createScratchTable(table: TableDeclaration, name: string, keyed?: boolean): Promise<void>;
   abstract advanceSequence(table: string, column: string): Promise<void>;
 }

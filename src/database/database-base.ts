@@ -37,8 +37,8 @@ export abstract class DatabaseBase implements DatabaseAdapter {
     return this.withConnection((c) => c.followLog<T>(query));
   }
 
-  createScratchTable(table: TableDeclaration, name: string): Promise<void> {
-    return this.withConnection((c) => c.createScratchTable(table, name));
+  createScratchTable(table: TableDeclaration, name: string, keyed?: boolean): Promise<void> {
+    return this.withConnection((c) => c.createScratchTable(table, name, keyed));
   }
 
   advanceSequence(table: string, column: string): Promise<void> {

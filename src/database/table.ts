@@ -124,14 +124,19 @@ export function upsertRows<C extends string>(
   );
 }
 
-/** `CREATE TEMPORARY TABLE name (...)` shaped like `table`, with the adapter's type for each kind of column. */
-export function scratchTableStatement(table: TableDeclaration, name: string, types: Readonly<Record<ColumnKind, string>>): SqlFragment {
+/** `CREATE TEMPORARY TABLE name (...)` shaped like `table`, with the adapter's type for each kind of column; without its primary key unless `keyed`. */
+export function scratchTableStatement(
+  table: TableDeclaration,
+  name: string,
+  types: Readonly<Record<ColumnKind, string>>,
+  keyed = true,
+): SqlFragment {
   const columns = Object.entries(table.columns).map(([column, spec]) => {
     const kind = spec.replace('?', '') as ColumnKind;
     return `${column} ${types[kind]}${spec.endsWith('?') ? '' : ' NOT NULL'}`;
   });
   const constraints = [
-    `PRIMARY KEY (${table.primaryKey})`,
+    ...(keyed ? [`PRIMARY KEY (${table.primaryKey})`] : []),
     ...Object.entries(table.unique ?? {}).map(([constraint, unique]) => `CONSTRAINT ${constraint} UNIQUE (${unique.join(', ')})`),
   ];
   return sql.raw(`CREATE TEMPORARY TABLE ${name} (${[...columns, ...constraints].join(', ')})`);

@@ -13,6 +13,12 @@ export interface ReadModel {
    * rebuild: kept as they are, and left out of verification.
    */
   notDerived?: SqlFragment;
+  /**
+   * Rows are only ever inserted (a history, one row per event), never read
+   * or updated during a replay: the scratch copy gets its primary key once
+   * it is filled, which costs far less than keeping it while inserting.
+   */
+  insertOnly?: true;
 }
 
 /** Where a family's projections write, by read-model key: the live tables, or the scratch copies. */

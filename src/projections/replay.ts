@@ -29,10 +29,18 @@ export async function countEvents(tx: Sql): Promise<number> {
  * declarations, keyed by their primary key only: the replay checks each
  * stream's order itself, and the live tables' unique constraints still hold
  * the rebuilt rows when they are swapped in. Fewer indexes to maintain per
- * row is most of what a bulk load costs.
+ * row is most of what a bulk load costs; the histories (insertOnly) get even
+ * their key only once filled (keyScratchTables).
  */
 export async function createScratchTables(tx: Sql): Promise<void> {
-  for (const { table, scratch } of readModels()) await tx.createScratchTable({ ...table, unique: {} }, scratch);
+  for (const { table, scratch, insertOnly } of readModels()) await tx.createScratchTable({ ...table, unique: {} }, scratch, !insertOnly);
+}
+
+/** Gives the scratch copies filled without their primary key (insertOnly) a unique index on it, once they are filled. */
+export async function keyScratchTables(tx: Sql): Promise<void> {
+  for (const { table, scratch, insertOnly } of readModels()) {
+    if (insertOnly) await tx.execute(sql.raw(`CREATE UNIQUE INDEX ${scratch}_key ON ${scratch} (${table.primaryKey})`));
+  }
 }
 
 export async function dropScratchTables(tx: Sql): Promise<void> {
@@ -82,8 +90,15 @@ async function replayFamily(tx: Sql, family: ProjectionFamily, events: StoredEve
     }
   }
   await family.project(tx, evolved, tables);
-  if (cache.size + touched.size > STATE_CACHE_LIMIT) cache.clear();
-  for (const [id, state] of touched) cache.set(id, state);
+  // Least recently replayed first: a stream touched again moves to the end, the oldest ones make room.
+  for (const [id, state] of touched) {
+    cache.delete(id);
+    cache.set(id, state);
+  }
+  for (const id of cache.keys()) {
+    if (cache.size <= STATE_CACHE_LIMIT) break;
+    cache.delete(id);
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { canonicalJson } from '../event-store/canonical-json';
 import { LOG_START } from '../event-store/event-store';
 import type { ReadModel } from '../event-store/projection-family';
 import { readModels } from './families';
-import { BATCH, countEvents, createScratchTables, dropScratchTables, projectLog, ReplayOptions } from './replay';
+import { BATCH, countEvents, createScratchTables, dropScratchTables, keyScratchTables, projectLog, ReplayOptions } from './replay';
 
 export interface RowDifference {
   table: string;
@@ -89,6 +89,7 @@ export async function verifyProjections(db: Database, maxDifferences = 50, optio
       await createScratchTables(tx);
       const progress = onProgress && { onProgress, done: 0, total: await countEvents(tx) };
       const { events } = await projectLog(tx, LOG_START, { everythingVisible: true, progress });
+      await keyScratchTables(tx);
       onProgress?.(events, events);
       const differences: RowDifference[] = [];
       let compared = 0;

@@ -108,4 +108,39 @@ describe('projections', () => {
     expect(await readModels(db)).toEqual(inline);
     expect(await verifyProjections(db)).toEqual({ events: log.length, rows_compared: 2 + log.length, differences: [], truncated: false });
   });
+
+  it('are rebuilt to the same rows when the live ones were edited, removed or added behind the log, unique values swapped included', async () => {
+    await db.transaction(async (tx) => {
+      // A and B trade names (unique per organization): the rebuild must delete both before it writes either back.
+      await tx.execute(sql`UPDATE environments SET name = 'swap' WHERE id = ${A}`);
+      await tx.execute(sql`UPDATE environments SET name = 'y' WHERE id = ${B}`);
+      await tx.execute(sql`UPDATE environments SET name = 'x' WHERE id = ${A}`);
+      await tx.execute(sql`UPDATE environment_versions SET request_id = 'edited' WHERE event_position = ${log[3].position}`);
+      await tx.execute(sql`DELETE FROM environment_versions WHERE event_position = ${log[0].position}`);
+      await tx.execute(
+        sql`INSERT INTO environment_versions (id, event_position, organization_id, environment_id, version, operation, created_at, actor_type, changes)
+            SELECT 'envver_stray', 999999, organization_id, environment_id, 999, operation, created_at, actor_type, changes
+            FROM environment_versions WHERE event_position = ${log[1].position}`,
+      );
+    });
+    expect((await verifyProjections(db)).differences).toHaveLength(5);
+    const report = await rebuildProjections(db);
+    expect(report).toMatchObject({ events: log.length, environments: 2, versions: log.length });
+    expect(await readModels(db)).toEqual(inline);
+    expect((await verifyProjections(db)).differences).toEqual([]);
+  });
+
+  it('keep, through a rebuild, the live rows that are not derived from the log (a key from before key events)', async () => {
+    const at = instant(1);
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`INSERT INTO organizations (id, name, created_at) VALUES (${ORG}, ${ORG}, ${at})`);
+      await tx.execute(
+        sql`INSERT INTO api_keys (id, organization_id, key_hash, key_hint, created_at, scope, version)
+            VALUES ('apikey_old', ${ORG}, 'hash_old', 'old', ${at}, 'write', 0)`,
+      );
+    });
+    await rebuildProjections(db);
+    expect(await db.query(sql`SELECT id, version FROM api_keys`)).toEqual([{ id: 'apikey_old', version: 0 }]);
+    expect((await verifyProjections(db)).differences).toEqual([]);
+  });
 });

@@ -11,7 +11,7 @@ export const apiKeyFamily: ProjectionFamily<ApiKeyState, ApiKeyEvent> = {
   readModels: {
     // A key from before key events (version 0) has no stream until the next start-up records it.
     api_keys: { table: apiKeysTable, scratch: 'rebuild_api_keys', notDerived: sql`version = 0` },
-    api_key_versions: { table: apiKeyVersionsTable, scratch: 'rebuild_api_key_versions' },
+    api_key_versions: { table: apiKeyVersionsTable, scratch: 'rebuild_api_key_versions', insertOnly: true },
   },
   eventTypes: API_KEY_EVENT_TYPES,
   idOf(event) {

@@ -83,9 +83,9 @@ export class PostgresSql extends SqlConnection {
     );
   }
 
-  async createScratchTable(table: TableDeclaration, name: string): Promise<void> {
+  async createScratchTable(table: TableDeclaration, name: string, keyed = true): Promise<void> {
     await this.execute(sql`DROP TABLE IF EXISTS ${sql.raw(name)}`);
-    await this.execute(scratchTableStatement(table, name, TYPES));
+    await this.execute(scratchTableStatement(table, name, TYPES, keyed));
   }
 
   async advanceSequence(table: string, column: string): Promise<void> {

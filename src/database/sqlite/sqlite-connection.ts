@@ -61,9 +61,9 @@ export class SqliteSql extends SqlConnection {
     );
   }
 
-  async createScratchTable(table: TableDeclaration, name: string): Promise<void> {
+  async createScratchTable(table: TableDeclaration, name: string, keyed = true): Promise<void> {
     await this.execute(sql`DROP TABLE IF EXISTS ${sql.raw(name)}`);
-    await this.execute(scratchTableStatement(table, name, TYPES));
+    await this.execute(scratchTableStatement(table, name, TYPES, keyed));
   }
 
   /** AUTOINCREMENT continues after the largest value inserted, explicit or not. */

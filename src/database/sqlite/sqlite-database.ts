@@ -78,8 +78,8 @@ class SqliteDatabase extends DatabaseBase {
   }
 
   /** Temporary tables live on the writer, where sessions run. */
-  override createScratchTable(table: TableDeclaration, name: string): Promise<void> {
-    return this.writer.exclusive((connection) => connection.createScratchTable(table, name));
+  override createScratchTable(table: TableDeclaration, name: string, keyed?: boolean): Promise<void> {
+    return this.writer.exclusive((connection) => connection.createScratchTable(table, name, keyed));
   }
 
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {

@@ -12,7 +12,7 @@ export const environmentFamily: ProjectionFamily<EnvironmentState, EnvironmentEv
   name: 'environments',
   readModels: {
     environments: { table: environmentsTable, scratch: 'rebuild_environments' },
-    versions: { table: environmentVersionsTable, scratch: 'rebuild_environment_versions' },
+    versions: { table: environmentVersionsTable, scratch: 'rebuild_environment_versions', insertOnly: true },
   },
   eventTypes: ENVIRONMENT_EVENT_TYPES,
   idOf(event) {

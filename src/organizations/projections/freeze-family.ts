@@ -9,7 +9,7 @@ export const freezeFamily: ProjectionFamily<FreezeState, OrganizationEvent> = {
   name: 'organization_freezes',
   readModels: {
     organization_freezes: { table: organizationFreezesTable, scratch: 'rebuild_organization_freezes' },
-    organization_versions: { table: organizationVersionsTable, scratch: 'rebuild_organization_versions' },
+    organization_versions: { table: organizationVersionsTable, scratch: 'rebuild_organization_versions', insertOnly: true },
   },
   eventTypes: ORGANIZATION_EVENT_TYPES,
   idOf(event) {

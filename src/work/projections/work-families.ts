@@ -10,7 +10,7 @@ export const workFamily: ProjectionFamily<WorkItem, WorkEvent> = {
   name: 'work_items',
   readModels: {
     work_items: { table: workItemsTable, scratch: 'rebuild_work_items' },
-    work_versions: { table: workVersionsTable, scratch: 'rebuild_work_versions' },
+    work_versions: { table: workVersionsTable, scratch: 'rebuild_work_versions', insertOnly: true },
   },
   eventTypes: WORK_EVENT_TYPES,
   idOf(event) {
@@ -33,7 +33,7 @@ export const environmentKeyFamily: ProjectionFamily<EnvironmentKeyState, Environ
   name: 'environment_keys',
   readModels: {
     environment_keys: { table: environmentKeysTable, scratch: 'rebuild_environment_keys' },
-    environment_key_versions: { table: environmentKeyVersionsTable, scratch: 'rebuild_environment_key_versions' },
+    environment_key_versions: { table: environmentKeyVersionsTable, scratch: 'rebuild_environment_key_versions', insertOnly: true },
   },
   eventTypes: ENVIRONMENT_KEY_EVENT_TYPES,
   idOf(event) {
