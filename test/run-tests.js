@@ -133,6 +133,13 @@ function requireService(name, url, variable, reachable) {
   } else {
     process.stdout.write(`\nRedis tests skipped: no Redis at ${REDIS_URL} (${redis}). Set TEST_REDIS_URL to run them.\n`);
   }
+  // The e2e suites run the compiled CLI and service (test/support/cli.ts): build them from these sources first.
+  const built = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  if (built.status !== 0) {
+    process.stdout.write('\nThe build (tsc -p tsconfig.build.json) failed: no test was run.\n');
+    process.exit(1);
+  }
+  process.env.SANDBASE_TEST_BUILT = '1';
   const sqliteEnv = { DATABASE_URL: '' };
   runJest('SQLite: unit, int, e2e', [], sqliteEnv);
   const reachable = await postgresReachable();

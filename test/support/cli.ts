@@ -12,11 +12,19 @@ export interface CliResult {
 }
 
 /**
- * The words that start the admin CLI from the sources, as `npm run cli -- ...`
- * does (run from ROOT): the same entry point as the built `sandbase` bin,
- * without a build step before the tests.
+ * Under `npm test` (test/run-tests.js builds first and sets
+ * SANDBASE_TEST_BUILT=1) the suites run the compiled CLI and service in
+ * `dist/`: what ships, and each process starts without compiling the sources.
+ * A jest run of its own runs them from the sources.
+ */
+export const FROM_BUILD = process.env.SANDBASE_TEST_BUILT === '1';
+
+/**
+ * The words that start the admin CLI (run from ROOT): the built `sandbase`
+ * bin, or the sources as `npm run cli -- ...` does.
  */
 export function cliCommand(args: readonly string[]): string[] {
+  if (FROM_BUILD) return [process.execPath, 'dist/src/cli/main.js', ...args];
   return [process.execPath, '-r', 'ts-node/register/transpile-only', 'src/cli/main.ts', ...args];
 }
 

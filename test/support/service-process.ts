@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { UNLIMITED } from './test-app';
+import { FROM_BUILD } from './cli';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -36,7 +37,8 @@ function exited(child: ChildProcess): Promise<void> {
 /** `root`: the checkout whose src/main.ts runs (a benchmark compares two). */
 export async function startServiceProcess(env: Record<string, string>, timeoutMs = 60_000, root = ROOT): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+  const entry = FROM_BUILD && root === ROOT ? ['dist/src/main.js'] : ['-r', 'ts-node/register/transpile-only', 'src/main.ts'];
+  const child = spawn(process.execPath, entry, {
     cwd: root,
     // Rate limits off unless the test sets them (as startTestApp does).
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...UNLIMITED, ...env },
