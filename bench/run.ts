@@ -5,7 +5,6 @@
  * bench/results/<time>.json. See BENCHMARKS.md for the settings.
  */
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -13,7 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { checkTargets, formatTables, formatTargets, Results, summarizeHttp } from './report';
 import { buildTemplates, dropTemplates, Templates } from './lib/seed';
-import { build, ROOT, ServerName, targets as makeTargets } from './lib/servers';
+import { build, gitDescription, ROOT, ServerName, targets as makeTargets } from './lib/servers';
 import { fixed, millis } from './lib/stats';
 import type { StoreKind } from './lib/stores';
 import { httpScenarios, Options, runAudit, runColdStart, runHttp, runLongHistory, runRebuild, RunContext, sizes } from './scenarios';
@@ -53,15 +52,6 @@ const FEW = 100;
 
 const SPECIAL = ['update-long-history', 'rebuild', 'cold-start-empty', 'cold-start-large', 'db-size', 'audit-query'];
 
-function gitDescription(): string {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT }).toString().trim() !== '';
-    return dirty ? `${commit} (src/ modified)` : commit;
-  } catch {
-    return 'unknown';
-  }
-}
 
 async function main(): Promise<void> {
   const opts = options();

@@ -40,7 +40,7 @@
  * settings (DATABASE_POOL_SIZE, SANDBASE_WORK_SWEEP_INTERVAL_MS, ...) pass
  * through from the environment; rate limits are off.
  */
-import { execFileSync } from 'node:child_process';
+import { gitDescription } from './lib/servers';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -380,15 +380,6 @@ async function throughput(baseUrl: string, workers: number): Promise<ThroughputR
 
 // ---------------------------------------------------------------- run
 
-function gitDescription(): string {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT }).toString().trim() !== '';
-    return dirty ? `${commit} (src/ modified)` : commit;
-  } catch {
-    return 'unknown';
-  }
-}
 
 function start(databaseUrl: string): Promise<ServiceProcess> {
   return startServiceProcess({ DATABASE_URL: databaseUrl, SANDBASE_BOOTSTRAP_API_KEY: API_KEY, LOG_LEVEL: 'error' }, 300_000);

@@ -87,3 +87,14 @@ export function targets(kind: StoreKind, apiKey: string): Record<ServerName, Tar
     },
   };
 }
+
+/** The commit being measured, marked when src/ has uncommitted changes. */
+export function gitDescription(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT }).toString().trim() !== '';
+    return dirty ? `${commit} (src/ modified)` : commit;
+  } catch {
+    return 'unknown';
+  }
+}
