@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm test`: the whole suite on SQLite, then the database-backed layers
- * (int, e2e) again on PostgreSQL.
+ * `npm test`: the whole suite on SQLite (unit, int, e2e and the audit
+ * console's browser tests), then the database-backed layers (int, e2e) again
+ * on PostgreSQL.
  *
  * PostgreSQL comes from TEST_DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/test); each test file gets its own fresh
@@ -16,15 +17,20 @@
  * NATS with JetStream (for the audit stream's nats sinks) comes from
  * TEST_NATS_URL (default nats://127.0.0.1:4222), alike: without one the
  * tests that need it are skipped with one line, except under CI=true.
+ *
+ * Headless Chromium (for the browser tests of the audit console) is Debian's
+ * `chromium` at CHROMIUM_PATH (default /usr/bin/chromium): without it the
+ * browser tests are skipped with one line, except under CI=true.
  */
 const { spawnSync } = require('node:child_process');
-const { mkdtempSync, readFileSync } = require('node:fs');
+const { existsSync, mkdtempSync, readFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
 const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 const NATS_URL = process.env.TEST_NATS_URL || 'nats://127.0.0.1:4222';
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 const extra = process.argv.slice(2);
 const jestBin = require.resolve('jest/bin/jest');
@@ -121,8 +127,22 @@ function requireService(name, url, variable, reachable) {
   }
 }
 
+/** One line when Chromium is missing (the browser suites then skip themselves), and a failure under CI. */
+function requireChromium() {
+  if (existsSync(CHROMIUM)) return;
+  if (ci) {
+    process.stdout.write(`\nBrowser tests FAILED: no Chromium at ${CHROMIUM}; CI requires it (apt-get install chromium).\n`);
+    failedRuns += 1;
+    totals.failed += 1;
+  } else {
+    process.env.SANDBASE_BROWSER_SKIP_NOTED = '1'; // said here once, not again by each suite
+    process.stdout.write(`\nBrowser tests skipped: no Chromium at ${CHROMIUM}. Install Debian's chromium or set CHROMIUM_PATH.\n`);
+  }
+}
+
 (async () => {
   requireService('NATS', NATS_URL, 'TEST_NATS_URL', await natsReachable());
+  requireChromium();
   const redis = await redisReachable();
   if (redis === true) {
     process.env.TEST_REDIS_URL = REDIS_URL;
@@ -141,7 +161,7 @@ function requireService(name, url, variable, reachable) {
   }
   process.env.SANDBASE_TEST_BUILT = '1';
   const sqliteEnv = { DATABASE_URL: '' };
-  runJest('SQLite: unit, int, e2e', [], sqliteEnv);
+  runJest('SQLite: unit, int, e2e, browser', [], sqliteEnv);
   const reachable = await postgresReachable();
   if (reachable === true) {
     // A path that names only unit tests leaves nothing to run here; that is not a failure.
