@@ -2,7 +2,7 @@
  * The layer rules of docs/architecture.md ("Layers"), checked by
  * `npm run lint:deps` in CI: an import that points up a layer fails the build.
  */
-const FEATURES = '(environments|audit|auth|organizations|rate-limit|projections|transfer|health|cli|idempotency|work|audit-stream)';
+const FEATURES = '(environments|audit|auth|organizations|rate-limit|projections|transfer|health|cli|idempotency|work|audit-stream|console)';
 module.exports = {
   forbidden: [
     {

@@ -4,6 +4,7 @@ import { AuditStreamDeliveryModule } from './audit-stream/deliverer';
 import { AuditStreamModule } from './audit-stream/audit-stream.module';
 import type { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
+import { ConsoleModule } from './console/console.module';
 import type { Database } from './database/database';
 import { DatabaseModule } from './database/database.module';
 import { EnvironmentsModule } from './environments/environments.module';
@@ -22,7 +23,7 @@ export class AppModule {
   static forRoot(config: AppConfig, database?: Database, metrics: ServiceMetrics = new ServiceMetrics()): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, AuditModule, OrganizationsModule, WorkModule, WorkLeasesModule, AuditStreamModule, AuditStreamDeliveryModule, HealthModule, IdempotencyModule, MetricsModule.forRoot(metrics, config.metrics), OpenApiModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(database), EnvironmentsModule, AuditModule, OrganizationsModule, WorkModule, WorkLeasesModule, AuditStreamModule, AuditStreamDeliveryModule, HealthModule, IdempotencyModule, MetricsModule.forRoot(metrics, config.metrics), OpenApiModule, ConsoleModule],
     };
   }
 }

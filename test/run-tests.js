@@ -25,7 +25,7 @@
 const { spawnSync } = require('node:child_process');
 const { existsSync, mkdtempSync, readFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { join } = require('node:path');
+const { dirname, join } = require('node:path');
 
 const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -157,6 +157,13 @@ function requireChromium() {
   const built = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   if (built.status !== 0) {
     process.stdout.write('\nThe build (tsc -p tsconfig.build.json) failed: no test was run.\n');
+    process.exit(1);
+  }
+  // The service serves the audit console from dist/console (src/console): build it too, as `npm run build` does.
+  const vite = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+  const consoleBuilt = spawnSync(process.execPath, [vite, 'build', '--config', 'console/vite.config.ts'], { stdio: 'inherit' });
+  if (consoleBuilt.status !== 0) {
+    process.stdout.write('\nThe console build (vite build --config console/vite.config.ts) failed: no test was run.\n');
     process.exit(1);
   }
   process.env.SANDBASE_TEST_BUILT = '1';

@@ -101,7 +101,8 @@ function errorResponses(errors: ApiError[]): Record<string, unknown> {
   return responses;
 }
 
-const openApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+/** A router path as the description spells it: `:id` is `{id}`, a final wildcard `*` is `{path}` (as @nestjs/swagger names it). */
+export const openApiPath = (path: string): string => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\/\*$/, '/{path}');
 
 /** Security, common headers and every error answer of one operation, from its route's access and method. */
 function completeOperation(operation: Operation, route: RouteDeclaration): void {

@@ -1,4 +1,7 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { RouteAccessRegistry } from '../../src/auth/route-access';
+import { consoleDirectory } from '../../src/console/console-files';
 import { registeredRoutes } from '../../src/http/registered-routes';
 import { uniqueName } from '../support/fixtures';
 import { eventCount, http, HttpResult, startTestApp, TestApp } from '../support/test-app';
@@ -85,6 +88,10 @@ describe('access matrix', () => {
     'GET /openapi.json': async () => ({ path: '/openapi.json' }),
     'GET /docs': async () => ({ path: '/docs' }),
     'GET /docs/:asset': async () => ({ path: '/docs/docs.js' }),
+    // The console's files come from the build (npm test builds first).
+    'GET /console': async () => ({ path: '/console' }),
+    'GET /console/*': async () => ({ path: '/console/environments' }),
+    'GET /console/assets/:file': async () => ({ path: `/console/assets/${readdirSync(join(consoleDirectory(), 'assets'))[0]}` }),
     'POST /v1/environments': async () => ({ path: '/v1/environments', body: { name: uniqueName('matrix-new') } }),
     'GET /v1/environments': async () => ({ path: '/v1/environments' }),
     'GET /v1/environments/:id': async () => ({ path: `/v1/environments/${await freshEnvironment()}` }),

@@ -1,6 +1,7 @@
 import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import { openApiPath } from '../../src/openapi/build-document';
 
 type Document = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>> };
 
@@ -52,7 +53,7 @@ export class ResponseChecker {
       if (isJson) this.validate(request, status, 'components/schemas/Error', payload);
       return;
     }
-    const path = route.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const path = openApiPath(route);
     const operation = ResponseChecker.shared!.document.paths[path]?.[method.toLowerCase()];
     if (!operation) {
       if (method !== 'HEAD' && method !== 'OPTIONS') this.drifts.push({ request, status, problem: `${method} ${path} is not in the description` });

@@ -1,0 +1,3 @@
+export function AuditView(_props: { query: URLSearchParams }) {
+  return <h1>AuditView</h1>;
+}

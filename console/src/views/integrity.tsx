@@ -1,0 +1,3 @@
+export function IntegrityView(_props: Record<string, never>) {
+  return <h1>IntegrityView</h1>;
+}
