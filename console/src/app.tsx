@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { onUnauthorized } from './api/client';
 import { forgetKey, storedKey, storeKey } from './api/key';
+import { forgetKeyNames } from './lib/key-names';
 import { Link, navigate, useLocation, type Location } from './router';
 import { SignIn } from './views/sign-in';
 import { EnvironmentsView } from './views/environments';
@@ -38,6 +39,7 @@ export function App() {
 
   useEffect(() => {
     onUnauthorized((text) => {
+      forgetKeyNames();
       setMessage(text);
       setKey(null);
     });
@@ -69,6 +71,7 @@ export function App() {
   const section = sectionOf(location.path);
   const signOut = () => {
     forgetKey();
+    forgetKeyNames();
     setMessage(null);
     setKey(null);
   };

@@ -40,7 +40,8 @@ export async function environmentsPage(filter: StatusFilter, prefix: string, cur
   const answer = await apiGet('/v1/environments', { query, signal });
   const rows = answer.data
     .map((e): EnvironmentRow => ({ id: e.id, name: e.name, status: statusOf(e), created_at: e.created_at }))
-    .filter((row) => filter === 'all' || row.status === filter);
+    // The API filters by prefix (name_prefix); filtering here too keeps the list right against a service without it.
+    .filter((row) => (filter === 'all' || row.status === filter) && row.name.startsWith(prefix));
   return { items: rows, next: answer.next_page };
 }
 

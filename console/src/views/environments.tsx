@@ -68,20 +68,20 @@ export function EnvironmentsView({ query }: { query: URLSearchParams }) {
             <tbody>
               {list.items.map((row) => (
                 <tr key={row.id} data-testid="env-row" data-env-id={row.id}>
-                  <td>
+                  <td data-label="Name">
                     <Link to={`/environments/${encodeURIComponent(row.id)}`} data-testid="env-name">
                       {row.name}
                     </Link>
                   </td>
-                  <td>
+                  <td data-label="Status">
                     <span class={`badge badge-${row.status}`} data-testid="env-status">
                       {row.status}
                     </span>
                   </td>
-                  <td>
+                  <td data-label="Created">
                     <Time iso={row.created_at} testId="env-created" />
                   </td>
-                  <td>
+                  <td data-label="Id">
                     <code>{row.id}</code>
                   </td>
                 </tr>
@@ -91,7 +91,7 @@ export function EnvironmentsView({ query }: { query: URLSearchParams }) {
         </div>
       )}
       {list.loading && <Loading label="Loading environments…" />}
-      <LoadMore list={list} testId="env-load-more" label="Load more environments" />
+      <LoadMore list={list} testId="env-load-more" label="Load more environments" auto />
     </section>
   );
 }

@@ -1,0 +1,53 @@
+import type { FieldChange } from '../api/types';
+
+/** A JSON value as people read it: absent for null, strings as they are, the rest pretty-printed. */
+function Value({ value, testId }: { value: unknown; testId: string }) {
+  if (value === null || value === undefined) {
+    return (
+      <td data-testid={testId} class="diff-absent">
+        <span class="muted">(none)</span>
+      </td>
+    );
+  }
+  return (
+    <td data-testid={testId}>
+      <pre>{typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value, null, 2)}</pre>
+    </td>
+  );
+}
+
+/** The changes of one version side by side: each changed path, its value before and after. */
+export function DiffTable({ changes, id, caption }: { changes: FieldChange[]; id?: string; caption: string }) {
+  if (changes.length === 0) {
+    return (
+      <p id={id} class="muted" data-testid="version-diff">
+        No field changed.
+      </p>
+    );
+  }
+  return (
+    <div class="table-wrap" id={id}>
+      <table class="diff" data-testid="version-diff">
+        <caption class="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Field</th>
+            <th scope="col">Before</th>
+            <th scope="col">After</th>
+          </tr>
+        </thead>
+        <tbody>
+          {changes.map((change) => (
+            <tr key={change.path} data-testid="diff-row" data-path={change.path}>
+              <th scope="row">
+                <code>{change.path}</code>
+              </th>
+              <Value value={change.from} testId="diff-from" />
+              <Value value={change.to} testId="diff-to" />
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
