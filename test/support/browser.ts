@@ -209,20 +209,24 @@ export interface ConsoleSession extends ConsoleService {
 }
 
 /**
- * Starts the service and Chromium before the block's tests, checks after each
+ * Starts the service (with `env`, or what `env()` gives, e.g. after making key
+ * files) and Chromium before the block's tests, checks after each
  * test that the page stayed on the service's origin without errors, and closes
  * everything after them.
  *
  *   let s: ConsoleSession;
  *   withConsole((session) => (s = session));
  */
-export function withConsole(use: (session: ConsoleSession) => unknown, env: Record<string, string> = {}): void {
+export function withConsole(
+  use: (session: ConsoleSession) => unknown,
+  env: Record<string, string> | (() => Promise<Record<string, string>>) = {},
+): void {
   let service: ConsoleService | undefined;
   let browser: Browser | undefined;
   let session: ConsoleSession | undefined;
   beforeAll(async () => {
-    service = await startConsoleService(env);
     browser = await launchChromium();
+    service = await startConsoleService(typeof env === 'function' ? await env() : env);
     const opened = await openContext(browser, service.baseUrl);
     const baseUrl = service.baseUrl;
     const shared = browser;
