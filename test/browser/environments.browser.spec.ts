@@ -124,7 +124,7 @@ describeInBrowser('console environments list', () => {
     expect((await created.innerText()).trim()).not.toBe('');
   });
 
-  it('stays readable at 200% zoom: no sideways scrolling on the list', async () => {
+  it('stays readable at 200% zoom: no sideways scrolling on the list, nor on the other views', async () => {
     // 200% zoom of a 1280x800 window: a 640x400 CSS-pixel viewport drawn at twice the density.
     const { page, context } = await s.newContext({ viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 });
     await page.goto(`${s.baseUrl}/console/`);
@@ -138,6 +138,17 @@ describeInBrowser('console environments list', () => {
     await expectSoon(() => shownEnvironments(page), [named['payments-worker'].id, named['payments-api'].id]);
     expect(await overflowsSideways(page)).toBe(false);
     expect(await attributesOf(page, 'env-row', 'data-env-id')).toHaveLength(2);
+    // The other views too.
+    const views: [string, string][] = [
+      [`/console/environments/${named['payments-api'].id}`, 'version-row'],
+      ['/console/audit', 'audit-row'],
+      ['/console/integrity', 'integrity-status'],
+    ];
+    for (const [path, shown] of views) {
+      await page.goto(s.baseUrl + path);
+      await page.getByTestId(shown).first().waitFor();
+      expect({ path, overflows: await overflowsSideways(page) }).toEqual({ path, overflows: false });
+    }
     await context.close();
   });
 
