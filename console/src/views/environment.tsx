@@ -152,7 +152,7 @@ export function EnvironmentView({ id, query }: { id: string; query: URLSearchPar
           <ConfigView environment={detail.value.environment} />
         </>
       )}
-      <Timeline id={id} asOf={asOf} />
+      {detail.value && <Timeline id={id} asOf={asOf} />}
     </article>
   );
 }
