@@ -25,7 +25,7 @@ function VersionRow({ version, names, current }: { version: EnvironmentVersion; 
         <span class={`badge badge-${version.operation}`} data-testid="version-operation">
           {version.operation}
         </span>
-        <Time iso={version.created_at} testId="version-time" />
+        <Time iso={version.created_at} testId="version-time" focusable />
       </div>
       <dl class="facts">
         <div class="fact">
