@@ -27,7 +27,19 @@ export function toCsv(versions: EnvironmentVersion[]): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const v of versions) {
     const actor = apiActor(v.created_by);
-    const row = [v.id, v.created_at, v.environment_id, v.version, v.operation, v.created_by.type, actor?.api_key_id, actor?.ip_address, actor?.user_agent, v.request_id, JSON.stringify(v.changes)];
+    const row = [
+      v.id,
+      v.created_at,
+      v.environment_id,
+      v.version,
+      v.operation,
+      v.created_by.type,
+      actor?.api_key_id,
+      actor?.ip_address,
+      actor?.user_agent,
+      v.request_id,
+      JSON.stringify(v.changes),
+    ];
     lines.push(row.map(csvField).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
