@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { onUnauthorized } from './api/client';
 import { forgetKey, storedKey, storeKey } from './api/key';
 import { forgetKeyNames } from './lib/key-names';
@@ -44,6 +44,15 @@ export function App() {
       setKey(null);
     });
   }, []);
+
+  // After a navigation (not the first page), focus moves to the new page, as a page load would move it.
+  const main = useRef<HTMLElement>(null);
+  const shownPath = useRef(location.path);
+  useEffect(() => {
+    if (shownPath.current === location.path) return;
+    shownPath.current = location.path;
+    main.current?.focus();
+  }, [location.path]);
 
   useEffect(() => {
     if (location.path === '/') navigate(`/environments${window.location.search}`, { replace: true });
@@ -100,7 +109,7 @@ export function App() {
           Sign out
         </button>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         <Page location={location} />
       </main>
     </>

@@ -17,9 +17,21 @@ export function Actor({ actor, names, testId }: { actor: CreatedBy; names: Map<s
         <strong>{name ?? (names.has(api.api_key_id) ? 'unnamed key' : 'key')}</strong> <code>{api.api_key_id}</code>
       </span>
       <span class="actor-origin">
-        {api.ip_address ? <>IP <code>{api.ip_address}</code></> : 'IP not recorded'}
+        {api.ip_address ? (
+          <>
+            IP <code>{api.ip_address}</code>
+          </>
+        ) : (
+          'IP not recorded'
+        )}
         {' · '}
-        {api.user_agent ? <>user agent <code>{api.user_agent}</code></> : 'user agent not recorded'}
+        {api.user_agent ? (
+          <>
+            user agent <code>{api.user_agent}</code>
+          </>
+        ) : (
+          'user agent not recorded'
+        )}
       </span>
     </span>
   );

@@ -1,4 +1,5 @@
 import type { Environment } from '../api/types';
+import { DataTable } from './table';
 
 const MANAGERS = ['apt', 'cargo', 'gem', 'go', 'npm', 'pip'] as const;
 
@@ -87,26 +88,16 @@ export function ConfigView({ environment }: { environment: Environment }) {
         {metadata.length === 0 ? (
           <p class="muted">No metadata.</p>
         ) : (
-          <div class="table-wrap">
-            <table class="metadata">
-              <thead>
-                <tr>
-                  <th scope="col">Key</th>
-                  <th scope="col">Value</th>
-                </tr>
-              </thead>
-              <tbody>
-                {metadata.map(([key, value]) => (
-                  <tr key={key}>
-                    <th scope="row">
-                      <code>{key}</code>
-                    </th>
-                    <td>{value}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable class="metadata" caption="Metadata" columns={['Key', 'Value']}>
+            {metadata.map(([key, value]) => (
+              <tr key={key}>
+                <th scope="row">
+                  <code>{key}</code>
+                </th>
+                <td>{value}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
     </section>

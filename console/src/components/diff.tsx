@@ -1,4 +1,5 @@
 import type { FieldChange } from '../api/types';
+import { DataTable } from './table';
 
 /** A JSON value as people read it: absent for null, strings as they are, the rest pretty-printed. */
 function Value({ value, testId }: { value: unknown; testId: string }) {
@@ -26,28 +27,16 @@ export function DiffTable({ changes, id, caption }: { changes: FieldChange[]; id
     );
   }
   return (
-    <div class="table-wrap" id={id}>
-      <table class="diff" data-testid="version-diff">
-        <caption class="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Field</th>
-            <th scope="col">Before</th>
-            <th scope="col">After</th>
-          </tr>
-        </thead>
-        <tbody>
-          {changes.map((change) => (
-            <tr key={change.path} data-testid="diff-row" data-path={change.path}>
-              <th scope="row">
-                <code>{change.path}</code>
-              </th>
-              <Value value={change.from} testId="diff-from" />
-              <Value value={change.to} testId="diff-to" />
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable class="diff" id={id} testId="version-diff" caption={caption} columns={['Field', 'Before', 'After']}>
+      {changes.map((change) => (
+        <tr key={change.path} data-testid="diff-row" data-path={change.path}>
+          <th scope="row">
+            <code>{change.path}</code>
+          </th>
+          <Value value={change.from} testId="diff-from" />
+          <Value value={change.to} testId="diff-to" />
+        </tr>
+      ))}
+    </DataTable>
   );
 }

@@ -27,7 +27,11 @@ export function ErrorBanner({ error, onRetry }: { error: unknown; onRetry?: () =
         <strong>Error: </strong>
         <span data-testid="error-banner">{message}</span>
       </p>
-      {requestId && <p class="muted">Request id: <code>{requestId}</code></p>}
+      {requestId && (
+        <p class="muted">
+          Request id: <code>{requestId}</code>
+        </p>
+      )}
       {onRetry && (
         <button type="button" onClick={onRetry}>
           Try again

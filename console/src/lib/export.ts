@@ -27,7 +27,19 @@ export function toCsv(versions: EnvironmentVersion[]): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const v of versions) {
     const actor = apiActor(v.created_by);
-    const row = [v.id, v.created_at, v.environment_id, v.version, v.operation, v.created_by.type, actor?.api_key_id, actor?.ip_address, actor?.user_agent, v.request_id, JSON.stringify(v.changes)];
+    const row = [
+      v.id,
+      v.created_at,
+      v.environment_id,
+      v.version,
+      v.operation,
+      v.created_by.type,
+      actor?.api_key_id,
+      actor?.ip_address,
+      actor?.user_agent,
+      v.request_id,
+      JSON.stringify(v.changes),
+    ];
     lines.push(row.map(csvField).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
@@ -36,17 +48,4 @@ export function toCsv(versions: EnvironmentVersion[]): string {
 /** The versions as NDJSON: each exactly as the API returned it, one per line. */
 export function toNdjson(versions: EnvironmentVersion[]): string {
   return versions.map((v) => `${JSON.stringify(v)}\n`).join('');
-}
-
-/** Hands a file to the browser's downloads (an object URL and an <a download>); nothing leaves the page. */
-export function download(name: string, type: string, content: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.hidden = true;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -19,11 +19,11 @@ export function relativeTime(iso: string, now: number = Date.now()): string {
   return 'just now';
 }
 
-/** A time both ways: relative (focusable, the ISO instant in its title) and the absolute ISO instant beside it. */
-export function Time({ iso, testId }: { iso: string; testId?: string }) {
+/** A time both ways: relative (the ISO instant in its title; `focusable` for a tooltip by keyboard) and the absolute ISO instant beside it. */
+export function Time({ iso, testId, focusable = false }: { iso: string; testId?: string; focusable?: boolean }) {
   return (
     <span class="time">
-      <time data-testid={testId} dateTime={iso} title={iso} tabIndex={0}>
+      <time data-testid={testId} dateTime={iso} title={iso} tabIndex={focusable ? 0 : undefined}>
         {relativeTime(iso)}
       </time>{' '}
       <span class="time-absolute">{iso}</span>

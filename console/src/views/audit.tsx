@@ -4,8 +4,10 @@ import { OPERATIONS, type EnvironmentVersion, type Operation } from '../api/type
 import { Actor } from '../components/actor';
 import { DiffTable } from '../components/diff';
 import { LoadMore } from '../components/load-more';
+import { DataTable } from '../components/table';
 import { Empty, ErrorBanner, Loading } from '../components/states';
-import { download, toCsv, toNdjson } from '../lib/export';
+import { download } from '../lib/download';
+import { toCsv, toNdjson } from '../lib/export';
 import { useKeyNames } from '../lib/key-names';
 import { usePaged } from '../lib/paged';
 import { Time } from '../lib/time';
@@ -44,7 +46,10 @@ function AuditRow({ version, names }: { version: EnvironmentVersion; names: Map<
           <code class="block">{version.environment_id}</code>
         </td>
         <td data-label="Version">
-          <Link to={`/environments/${encodeURIComponent(version.environment_id)}?version=${version.version}`} aria-label={`Version ${version.version} of ${version.environment_id}`}>
+          <Link
+            to={`/environments/${encodeURIComponent(version.environment_id)}?version=${version.version}`}
+            aria-label={`Version ${version.version} of ${version.environment_id}`}
+          >
             {version.version}
           </Link>
         </td>
@@ -125,7 +130,16 @@ export function AuditView({ query }: { query: URLSearchParams }) {
   const input = (name: keyof Filters, label: string, testId: string, hint?: string) => (
     <div class="field">
       <label for={`audit-${name}`}>{label}</label>
-      <input id={`audit-${name}`} data-testid={testId} type="text" value={form[name]} onInput={set(name)} spellcheck={false} autocomplete="off" placeholder={hint} />
+      <input
+        id={`audit-${name}`}
+        data-testid={testId}
+        type="text"
+        value={form[name]}
+        onInput={set(name)}
+        spellcheck={false}
+        autocomplete="off"
+        placeholder={hint}
+      />
     </div>
   );
   return (
@@ -158,27 +172,11 @@ export function AuditView({ query }: { query: URLSearchParams }) {
       {list.error !== null && <ErrorBanner error={list.error} onRetry={list.reload} />}
       {list.started && !list.error && list.items.length === 0 && <Empty>No changes match these filters.</Empty>}
       {list.items.length > 0 && (
-        <div class="table-wrap">
-          <table class="list">
-            <caption class="visually-hidden">Changes, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Environment</th>
-                <th scope="col">Version</th>
-                <th scope="col">Operation</th>
-                <th scope="col">By</th>
-                <th scope="col">Request id</th>
-                <th scope="col">Changes</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((version) => (
-                <AuditRow key={version.id} version={version} names={names} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable class="list" caption="Changes, newest first" columns={['When', 'Environment', 'Version', 'Operation', 'By', 'Request id', 'Changes']}>
+          {list.items.map((version) => (
+            <AuditRow key={version.id} version={version} names={names} />
+          ))}
+        </DataTable>
       )}
       {list.loading && <Loading label="Loading the history…" />}
       <LoadMore list={list} testId="audit-load-more" label="Load older changes" />

@@ -25,7 +25,7 @@ function VersionRow({ version, names, current }: { version: EnvironmentVersion; 
         <span class={`badge badge-${version.operation}`} data-testid="version-operation">
           {version.operation}
         </span>
-        <Time iso={version.created_at} testId="version-time" />
+        <Time iso={version.created_at} testId="version-time" focusable />
       </div>
       <dl class="facts">
         <div class="fact">
@@ -152,7 +152,7 @@ export function EnvironmentView({ id, query }: { id: string; query: URLSearchPar
           <ConfigView environment={detail.value.environment} />
         </>
       )}
-      <Timeline id={id} asOf={asOf} />
+      {detail.value && <Timeline id={id} asOf={asOf} />}
     </article>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Empty, ErrorBanner, Loading } from '../components/states';
 import { LoadMore } from '../components/load-more';
+import { DataTable } from '../components/table';
 import { environmentsPage, STATUS_FILTERS, type StatusFilter } from '../lib/environments';
 import { usePaged } from '../lib/paged';
 import { Time } from '../lib/time';
@@ -51,44 +52,35 @@ export function EnvironmentsView({ query }: { query: URLSearchParams }) {
       </form>
       {list.error !== null && <ErrorBanner error={list.error} onRetry={list.reload} />}
       {list.started && list.items.length === 0 && !list.error && !list.more && (
-        <Empty>{prefix ? `No ${status === 'all' ? '' : `${status} `}environment's name starts with “${prefix}”.` : `No ${status === 'all' ? '' : `${status} `}environments.`}</Empty>
+        <Empty>
+          {prefix
+            ? `No ${status === 'all' ? '' : `${status} `}environment's name starts with “${prefix}”.`
+            : `No ${status === 'all' ? '' : `${status} `}environments.`}
+        </Empty>
       )}
       {list.items.length > 0 && (
-        <div class="table-wrap">
-          <table class="list">
-            <caption class="visually-hidden">Environments, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">Id</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((row) => (
-                <tr key={row.id} data-testid="env-row" data-env-id={row.id}>
-                  <td data-label="Name">
-                    <Link to={`/environments/${encodeURIComponent(row.id)}`} data-testid="env-name">
-                      {row.name}
-                    </Link>
-                  </td>
-                  <td data-label="Status">
-                    <span class={`badge badge-${row.status}`} data-testid="env-status">
-                      {row.status}
-                    </span>
-                  </td>
-                  <td data-label="Created">
-                    <Time iso={row.created_at} testId="env-created" />
-                  </td>
-                  <td data-label="Id">
-                    <code>{row.id}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable class="list" caption="Environments, newest first" columns={['Name', 'Status', 'Created', 'Id']}>
+          {list.items.map((row) => (
+            <tr key={row.id} data-testid="env-row" data-env-id={row.id}>
+              <td data-label="Name">
+                <Link to={`/environments/${encodeURIComponent(row.id)}`} data-testid="env-name">
+                  {row.name}
+                </Link>
+              </td>
+              <td data-label="Status">
+                <span class={`badge badge-${row.status}`} data-testid="env-status">
+                  {row.status}
+                </span>
+              </td>
+              <td data-label="Created">
+                <Time iso={row.created_at} testId="env-created" />
+              </td>
+              <td data-label="Id">
+                <code>{row.id}</code>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {list.loading && <Loading label="Loading environments…" />}
       <LoadMore list={list} testId="env-load-more" label="Load more environments" auto />

@@ -67,6 +67,8 @@ function CheckpointBlock({ checkpoint }: { checkpoint: Checkpoint | null | undef
   );
 }
 
+const events = (n: number) => `${n} ${n === 1 ? 'event' : 'events'}`;
+
 function Result({ result }: { result: Verification }) {
   return (
     <>
@@ -78,8 +80,8 @@ function Result({ result }: { result: Verification }) {
           <p class="verdict-title">{result.valid ? 'Verified' : 'Broken'}</p>
           <p>
             {result.valid
-              ? `The hash chain of all ${result.events_checked} events verifies: the history has not been altered.`
-              : `The hash chain does not verify (${result.events_checked} events checked): the history was altered.`}
+              ? `The hash chain of all ${events(result.events_checked)} verifies: the history has not been altered.`
+              : `The hash chain does not verify (${events(result.events_checked)} checked): the history was altered.`}
           </p>
         </div>
       </div>
@@ -110,7 +112,7 @@ function Result({ result }: { result: Verification }) {
         </section>
       )}
       <section aria-labelledby="head-title" class="panel" data-testid="integrity-head">
-        <h2 id="head-title">Head of the chain</h2>
+        <h2 id="head-title">{result.valid ? 'Head of the chain' : 'Head of the chain, as far as it verifies'}</h2>
         {result.head === null ? (
           <p class="muted">No events yet.</p>
         ) : (
