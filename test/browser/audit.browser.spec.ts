@@ -4,7 +4,7 @@ import { ConsoleSession, describeInBrowser, signIn, withConsole } from '../suppo
 import { Client } from '../support/fixtures';
 import { allPages } from '../support/paging';
 import { api, apiErrorMessage, expectSoon, itKeepsTheKeysOutOfUrlsAndLogs, pathOf, shownVersions, takeScreenshot, tick } from './console-page';
-import { CSV_COLUMNS, csvRecordOf, parseCsv } from './csv';
+import { CSV_COLUMNS, CSV_HEADER, csvRecordOf, parseCsv } from './csv';
 
 jest.setTimeout(300_000);
 
@@ -165,6 +165,7 @@ describeInBrowser('console audit log', () => {
     await applyFilters(page, { key: deployer.id });
     await expectSoon(() => shownVersions(page), expectedIds((m) => m.api_key_id === deployer.id));
     const text = await download(page, 'audit-export-csv', 'sandbase-audit.csv');
+    expect(text.startsWith(`${CSV_HEADER}\r\n`)).toBe(true);
     expect(text.endsWith('\r\n')).toBe(true);
     const [header, ...records] = parseCsv(text);
     expect(header).toEqual(CSV_COLUMNS);

@@ -56,19 +56,9 @@ export function parseCsv(text: string): string[][] {
   return records;
 }
 
-export const CSV_COLUMNS = [
-  'id',
-  'created_at',
-  'environment_id',
-  'version',
-  'operation',
-  'actor_type',
-  'api_key_id',
-  'ip_address',
-  'user_agent',
-  'request_id',
-  'changes',
-];
+/** The header line of the contract, verbatim. */
+export const CSV_HEADER = 'id,created_at,environment_id,version,operation,actor_type,api_key_id,ip_address,user_agent,request_id,changes';
+export const CSV_COLUMNS = CSV_HEADER.split(',');
 
 /** One version object of the API as a CSV record of the contract (null -> empty field). */
 export function csvRecordOf(version: any): string[] {

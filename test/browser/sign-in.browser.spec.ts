@@ -75,14 +75,15 @@ describeInBrowser('console sign-in', () => {
 
   it('sends the key as a header on every API call', async () => {
     const { page } = s;
-    const calls: { url: string; key: string | undefined }[] = [];
+    const calls: { url: string; key: string | undefined; version: string | undefined }[] = [];
     page.on('request', (request) => {
-      if (new URL(request.url()).pathname.startsWith('/v1/')) calls.push({ url: request.url(), key: request.headers()['x-api-key'] });
+      const headers = request.headers();
+      if (new URL(request.url()).pathname.startsWith('/v1/')) calls.push({ url: request.url(), key: headers['x-api-key'], version: headers['anthropic-version'] });
     });
     await page.getByTestId('nav-audit').click();
     await page.getByTestId('audit-row').first().waitFor();
     expect(calls.length).toBeGreaterThan(0);
-    expect(calls.filter((call) => call.key !== s.reader.key)).toEqual([]);
+    expect(calls.filter((call) => call.key !== s.reader.key || call.version !== '2023-06-01')).toEqual([]);
   });
 
   it('signs out: the key leaves sessionStorage and the sign-in form is back', async () => {
