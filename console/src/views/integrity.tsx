@@ -16,7 +16,7 @@ function CheckpointBlock({ checkpoint }: { checkpoint: Checkpoint | null | undef
       {checkpoint === undefined ? (
         <p class="muted">This service does not report checkpoints.</p>
       ) : checkpoint === null ? (
-        <p>No checkpoint directory configured (SANDBASE_AUDIT_CHECKPOINT_DIR), so there are no signed checkpoints to compare with.</p>
+        <p>Signed checkpoints: no checkpoint directory configured (SANDBASE_AUDIT_CHECKPOINT_DIR on the service).</p>
       ) : checkpoint.created_at === null ? (
         <p>No checkpoint covers this organization yet.</p>
       ) : (
