@@ -60,22 +60,36 @@ export interface CheckpointFile {
   checkpoint: Checkpoint;
 }
 
+/** The name checkpoint files have (as `writeCheckpoint` names them). */
+export const isCheckpointFileName = (name: string): boolean => /^checkpoint-.*\.json$/.test(name);
+
+/** The checkpoint a file named `name` holds, or a CheckpointError naming the file. */
+export function parseCheckpoint(name: string, text: string): Checkpoint {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new CheckpointError(`${name} is not a readable checkpoint file`);
+  }
+  if (!isCheckpointShaped(parsed)) throw new CheckpointError(`${name} is not a checkpoint (a signed JSON object written by audit checkpoint)`);
+  return parsed;
+}
+
 /** Checkpoint files in a directory, in no particular order (see chainOrder). */
 export function readCheckpoints(dir: string): CheckpointFile[] {
   if (!existsSync(dir)) throw new CheckpointError(`checkpoint directory ${dir} does not exist`);
   if (!statSync(dir).isDirectory()) throw new CheckpointError(`checkpoint directory ${dir} is not a directory`);
   return readdirSync(dir)
-    .filter((name) => /^checkpoint-.*\.json$/.test(name))
+    .filter(isCheckpointFileName)
     .sort()
     .map((name) => {
-      let parsed: unknown;
+      let text: string;
       try {
-        parsed = JSON.parse(readFileSync(join(dir, name), 'utf8'));
+        text = readFileSync(join(dir, name), 'utf8');
       } catch {
         throw new CheckpointError(`${name} is not a readable checkpoint file`);
       }
-      if (!isCheckpointShaped(parsed)) throw new CheckpointError(`${name} is not a checkpoint (a signed JSON object written by audit checkpoint)`);
-      return { file: name, checkpoint: parsed };
+      return { file: name, checkpoint: parseCheckpoint(name, text) };
     });
 }
 

@@ -18,8 +18,12 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Proxies whose X-Forwarded-For is believed (IP addresses or CIDR ranges); the client address of a change is taken from it. */
   trustedProxies: string[];
-  /** PEM files of the Ed25519 key that signs audit checkpoints, and of its public half. */
-  audit: { signingKeyFile: string | null; publicKeyFile: string | null };
+  /**
+   * PEM files of the Ed25519 key that signs audit checkpoints, and of its
+   * public half; the directory of checkpoints the service reports on in
+   * GET /v1/environment_versions/verify (null: it reports none).
+   */
+  audit: { signingKeyFile: string | null; publicKeyFile: string | null; checkpointDir: string | null };
   /** Per API key token buckets (requests per minute; 0 = that limit is off), shared through Redis when `redisUrl` is set. */
   rateLimit: RateLimitConfig;
   /** How long a client may take over a request, and keep an idle connection (slow clients must not hold the server). */
@@ -219,6 +223,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     audit: {
       signingKeyFile: env.SANDBASE_AUDIT_SIGNING_KEY_FILE?.trim() || null,
       publicKeyFile: env.SANDBASE_AUDIT_PUBLIC_KEY_FILE?.trim() || null,
+      checkpointDir: env.SANDBASE_AUDIT_CHECKPOINT_DIR?.trim() || null,
     },
     rateLimit: rateLimitConfig(env),
     timeouts: httpTimeouts(env),

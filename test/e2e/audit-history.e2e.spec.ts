@@ -887,6 +887,8 @@ describe('audit history API', () => {
         events_checked: 13,
         head: { chain_seq: 13, hash: expect.stringMatching(/^[0-9a-f]{64}$/), event_position: expect.any(Number) },
         problem: null,
+        // No checkpoint directory is configured.
+        checkpoint: null,
       });
       const neighbour = await ok(theirs, 'GET', '/v1/environment_versions/verify');
       expect(neighbour.body).toMatchObject({ type: 'audit_chain_verification', valid: true, events_checked: 6, problem: null });

@@ -102,7 +102,7 @@ const queryValue = fc.oneof(
   junk,
 );
 const queryKey = fc.oneof(
-  fc.constantFrom('limit', 'page', 'include_archived', 'version', 'environment_id', 'operation', 'api_key_id', 'beta', 'order'),
+  fc.constantFrom('limit', 'page', 'include_archived', 'name_prefix', 'version', 'environment_id', 'operation', 'api_key_id', 'beta', 'order'),
   fc.constantFrom('block_ms', 'reclaim_older_than_ms', 'expected_last_heartbeat', 'desired_ttl_seconds', 'work_id'),
   fc.constantFrom('created_at[gte]', 'created_at[lte]', 'created_at[gt]', 'limit[]', '__proto__', 'constructor', 'a[b][c]'),
   junk,

@@ -30,11 +30,12 @@ describe('environment listing query plans', () => {
 
   afterAll(async () => close());
 
-  async function plan(includeArchived: boolean, after: boolean): Promise<string> {
+  async function plan(includeArchived: boolean, after: boolean, namePrefix: string | null = null): Promise<string> {
     const query = listEnvironmentsQuery('org_3', {
       includeArchived,
       after: after ? { c: '2026-01-01T00:30:00.000Z', i: 'env_000000000000000000000500' } : null,
       limit: 20,
+      namePrefix,
     });
     if (db.label === 'sqlite') {
       const rows = await db.query<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${query}`);
@@ -54,7 +55,28 @@ describe('environment listing query plans', () => {
     [true, false, 'environments_org_created'],
     [true, true, 'environments_org_created'],
   ])('include_archived=%s, after a cursor=%s uses %s without sorting', async (includeArchived, after, index) => {
-    const text = await plan(includeArchived, after);
+    await expectKeysetPlan(await plan(includeArchived, after), after, index);
+  });
+
+  // A name prefix filters the rows of an index scan of the organization, never a scan of the table. SQLite keeps
+  // the keyset order; PostgreSQL, expecting few names to match, may rather fetch them (bitmap) and sort those few.
+  it.each([
+    [false, true, 'environments_org_active_created'],
+    [true, false, 'environments_org_created'],
+    [true, true, 'environments_org_created'],
+  ])('with a name prefix, include_archived=%s, after a cursor=%s: an index scan of the organization', async (includeArchived, after, index) => {
+    const text = await plan(includeArchived, after, 'env-1');
+    if (db.label === 'sqlite') {
+      await expectKeysetPlan(text, after, index);
+      return;
+    }
+    expect(text).not.toMatch(/Seq Scan/);
+    expect(text).toMatch(/Index Cond: \(\(?organization_id = /);
+    expect(text).toMatch(/Filter: \(substr\(name, 1, 5\) = /);
+    if (after) expect(text).toMatch(/ROW\(created_at, id\) < ROW/);
+  });
+
+  async function expectKeysetPlan(text: string, after: boolean, index: string): Promise<void> {
     expect(text).toContain(index);
     if (db.label === 'sqlite') {
       expect(text).not.toMatch(/TEMP B-TREE/);
@@ -64,5 +86,5 @@ describe('environment listing query plans', () => {
       expect(text).not.toMatch(/Sort|Seq Scan/);
       if (after) expect(text).toMatch(/Index Cond: .*ROW\(created_at, id\) < ROW/);
     }
-  });
+  }
 });

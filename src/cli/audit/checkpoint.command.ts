@@ -8,7 +8,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { Database, DATABASE } from '../../database/database';
 import { CliCommand, ExitCode, given } from '../cli-command';
 import { print } from '../output';
-import { signingKey } from './audit-key-files';
+import { signingKey } from '../../audit/key-files';
 
 @SubCommand({ name: 'checkpoint', description: 'write a signed digest of every chain head (store it off the database)' })
 export class CheckpointCommand extends CliCommand<{ dir: string }> {

@@ -8,7 +8,7 @@ import { Database, DATABASE } from '../../database/database';
 import { ExitCode, given, LongTaskCommand } from '../cli-command';
 import { print } from '../output';
 import type { Progress } from '../progress';
-import { publicKeyFrom } from './audit-key-files';
+import { publicKeyFrom } from '../../audit/key-files';
 
 /** The report of `audit verify`, one line per organization chain, then the verdict. */
 export function printAuditReport(report: AuditReport): void {

@@ -24,6 +24,7 @@ import { answerWith } from '../../idempotency/pending-answer';
 import type { EnvironmentState } from '../domain/environment';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DomainErrorCode } from '../domain/errors';
+import { charLength, LIMITS } from '../domain/rules';
 import { ApiErrors, environmentErrors } from '../../openapi/documented-errors';
 import { ApiPageParams, jsonSchema } from '../../openapi/params';
 import { requestSchema } from '../../openapi/request-schema';
@@ -53,6 +54,17 @@ function parseVersionParam(raw: unknown): number | undefined {
     throw ApiError.badRequest('version must be a positive integer');
   }
   return Math.min(Number(raw), Number.MAX_SAFE_INTEGER);
+}
+
+/** `?name_prefix=`: 1-256 characters (code points, like names); absent means every name. */
+function parseNamePrefix(raw: unknown): string | null {
+  if (raw === undefined) return null;
+  if (typeof raw !== 'string') throw ApiError.badRequest('name_prefix must be given once, as text');
+  const length = charLength(raw);
+  if (length < 1 || length > LIMITS.nameMax) {
+    throw ApiError.badRequest(`name_prefix must be 1-${LIMITS.nameMax} characters (got ${length})`);
+  }
+  return raw;
 }
 
 /** With an Idempotency-Key, the answer is stored in the command's transaction: the same body as the route sends. */
@@ -106,12 +118,19 @@ export class EnvironmentsController {
   @ApiOperation({ operationId: 'listEnvironments', summary: 'List environments, newest first' })
   @ApiPageParams()
   @ApiQuery({ name: 'include_archived', required: false, schema: { type: 'boolean', default: false } })
+  @ApiQuery({
+    name: 'name_prefix',
+    required: false,
+    description: `Only environments whose name starts with this text: case-sensitive, no wildcards, 1-${LIMITS.nameMax} characters.`,
+    schema: { type: 'string', minLength: 1, maxLength: LIMITS.nameMax },
+  })
   @ApiOkResponse({ description: 'A page of environments.', schema: jsonSchema(environmentListSchema) })
   async list(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal): Promise<EnvironmentPage> {
     const limit = parseLimit(query.limit);
     const includeArchived = parseBooleanParam('include_archived', query.include_archived, false);
+    const namePrefix = parseNamePrefix(query.name_prefix);
     const after = parsePageCursor(query.page);
-    return this.queryBus.execute(new ListEnvironmentsQuery(principal.organizationId, limit, after, includeArchived));
+    return this.queryBus.execute(new ListEnvironmentsQuery(principal.organizationId, limit, after, includeArchived, namePrefix));
   }
 
   @Get(':id')

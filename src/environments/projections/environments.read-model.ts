@@ -2,6 +2,7 @@ import { Sql, sql, SqlFragment } from '../../database/database';
 import { jsonOf, nullableTimestampOf, timestampOf } from '../../common/rows';
 import type { PagePosition } from '../../common/page-cursor';
 import type { EnvironmentConfig, EnvironmentState } from '../domain/environment';
+import { charLength } from '../domain/rules';
 import { environmentsTable } from './tables';
 
 interface EnvironmentRow {
@@ -55,28 +56,43 @@ export async function isNameTaken(db: Sql, organizationId: string, name: string,
   return rows.length > 0;
 }
 
+export interface ListOptions {
+  includeArchived: boolean;
+  after: PagePosition | null;
+  limit: number;
+  /** Only names starting with this text (case-sensitive, compared by characters, no wildcards). */
+  namePrefix?: string | null;
+}
+
+/**
+ * `name` starts with `prefix`: the first n characters equal it. substr counts
+ * characters (code points) on both databases and `=` compares exactly, where
+ * LIKE would treat `%` and `_` as wildcards and ignore case on SQLite.
+ */
+function nameStartsWith(prefix: string): SqlFragment {
+  return sql` AND substr(name, 1, ${charLength(prefix)}) = ${prefix}`;
+}
+
 /**
  * One page, newest first, continuing after `after`. The row-value comparison
  * keeps this an index range scan (see the query-plan test); there is no OFFSET.
+ * A name prefix only filters rows (PostgreSQL may fetch the few matches by a
+ * bitmap scan of the organization and sort them), so the cursor stays the same.
  * Returns up to `limit + 1` rows so the caller knows whether more exist.
  */
-export function listEnvironmentsQuery(
-  organizationId: string,
-  options: { includeArchived: boolean; after: PagePosition | null; limit: number },
-): SqlFragment {
-  const { includeArchived, after, limit } = options;
+export function listEnvironmentsQuery(organizationId: string, options: ListOptions): SqlFragment {
+  const { includeArchived, after, limit, namePrefix } = options;
   return sql`SELECT ${COLUMNS} FROM environments WHERE organization_id = ${organizationId}${sql.when(
     !includeArchived,
     () => sql` AND archived_at IS NULL`,
-  )}${sql.when(after !== null, () => sql` AND (created_at, id) < (${sql.timestamp(after!.c)}, ${after!.i})`)}
+  )}${sql.when(Boolean(namePrefix), () => nameStartsWith(namePrefix!))}${sql.when(
+    after !== null,
+    () => sql` AND (created_at, id) < (${sql.timestamp(after!.c)}, ${after!.i})`,
+  )}
     ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
 }
 
-export async function listEnvironments(
-  db: Sql,
-  organizationId: string,
-  options: { includeArchived: boolean; after: PagePosition | null; limit: number },
-): Promise<EnvironmentState[]> {
+export async function listEnvironments(db: Sql, organizationId: string, options: ListOptions): Promise<EnvironmentState[]> {
   const rows = await db.query<EnvironmentRow>(listEnvironmentsQuery(organizationId, options));
   return rows.map(toEnvironmentState);
 }

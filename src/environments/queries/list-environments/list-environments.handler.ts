@@ -10,8 +10,8 @@ import { EnvironmentPage, ListEnvironmentsQuery } from './list-environments.quer
 export class ListEnvironmentsHandler implements IQueryHandler<ListEnvironmentsQuery, EnvironmentPage> {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  async execute({ organizationId, limit, after, includeArchived }: ListEnvironmentsQuery): Promise<EnvironmentPage> {
-    const rows = await listEnvironments(this.db, organizationId, { includeArchived, after, limit });
+  async execute({ organizationId, limit, after, includeArchived, namePrefix }: ListEnvironmentsQuery): Promise<EnvironmentPage> {
+    const rows = await listEnvironments(this.db, organizationId, { includeArchived, after, limit, namePrefix });
     const page = rows.slice(0, limit);
     const data = page.map(presentEnvironment);
     if (rows.length <= limit) return { data };

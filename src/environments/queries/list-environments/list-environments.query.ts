@@ -13,6 +13,8 @@ export class ListEnvironmentsQuery extends Query<EnvironmentPage> {
     readonly limit: number,
     readonly after: PagePosition | null,
     readonly includeArchived: boolean,
+    /** Only environments whose name starts with this (case-sensitive); null for all. */
+    readonly namePrefix: string | null = null,
   ) {
     super();
   }
