@@ -141,7 +141,7 @@ function Result({ result }: { result: Verification }) {
 
 /** The hash chain's verification: green when the history verifies, red with the first bad event when it does not. */
 export function IntegrityView() {
-  const result = useAsync('verify', (signal) => apiGet('/v1/environment_versions/verify', { signal }) as Promise<Verification>);
+  const result = useAsync('verify', (signal) => apiGet('/v1/environment_versions/verify', { signal }) satisfies Promise<Verification>);
   return (
     <section aria-labelledby="integrity-title">
       <h1 id="integrity-title">Integrity</h1>
