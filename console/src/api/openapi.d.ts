@@ -828,6 +828,21 @@ export interface components {
                 chain_seq: number | null;
                 message: string;
             } | null;
+            /** @description The newest signed checkpoint (by the checkpoints' own chain) that covers this organization, checked against the audit public key and the log; null when the service has no checkpoint directory (SANDBASE_AUDIT_CHECKPOINT_DIR). With a directory but no checkpoint covering the organization, every field but `problems` is null. */
+            checkpoint: {
+                /** @description When the checkpoint was made. */
+                created_at: string | null;
+                /** @description Its file name in the checkpoint directory. */
+                file: string | null;
+                /** @description Whether its signature verifies; null when no audit public key is usable. */
+                signature_valid: boolean | null;
+                /** @description Whether the log holds, at the signed chain sequence, the hash the checkpoint signed for this organization. */
+                matches_chain: boolean | null;
+                /** @description The chain sequence the checkpoint signed for this organization. */
+                chain_seq: number | null;
+                /** @description Everything that did not check out, in sentences; empty when all did. */
+                problems: string[];
+            } | null;
         };
         Error: {
             /** @constant */
@@ -883,6 +898,8 @@ export interface operations {
     listEnvironments: {
         parameters: {
             query?: {
+                /** @description Only environments whose name starts with this text: case-sensitive, no wildcards, 1-256 characters. */
+                name_prefix?: string;
                 include_archived?: boolean;
                 /** @description Items per page, 1-100. */
                 limit?: number;

@@ -10,16 +10,11 @@ export type ApiKeyVersion = Schemas['ApiKeyVersion'];
 export type Operation = EnvironmentVersion['operation'];
 export const OPERATIONS: readonly Operation[] = ['created', 'modified', 'archived', 'deleted'];
 
-/** The newest signed checkpoint covering the organization (`checkpoint` of the verification; absent from older services). */
-export interface Checkpoint {
-  created_at: string | null;
-  file: string | null;
-  signature_valid: boolean | null;
-  matches_chain: boolean | null;
-  chain_seq: number | null;
-  problems: string[];
-}
-export type Verification = Schemas['AuditChainVerification'] & { checkpoint?: Checkpoint | null };
+type Verified = Schemas['AuditChainVerification'];
+/** The newest signed checkpoint covering the organization (null: the service has no checkpoint directory). */
+export type Checkpoint = NonNullable<Verified['checkpoint']>;
+/** The verification; `checkpoint` is tolerated absent (a service from before checkpoints were reported). */
+export type Verification = Omit<Verified, 'checkpoint'> & { checkpoint?: Checkpoint | null };
 
 /** An API actor's key and where the request came from (other actors have only a type). */
 export interface ApiActor {

@@ -1,4 +1,4 @@
-import { apiGet, type Query } from '../api/client';
+import { apiGet } from '../api/client';
 import type { Environment, EnvironmentVersion } from '../api/types';
 import type { Page } from './paged';
 
@@ -36,12 +36,11 @@ export async function beforeDeletion(id: string, signal?: AbortSignal): Promise<
 /** One page of the list for a status filter and a name prefix (newest first, on the API's cursor). */
 export async function environmentsPage(filter: StatusFilter, prefix: string, cursor: string | undefined, signal: AbortSignal): Promise<Page<EnvironmentRow>> {
   if (filter === 'deleted') return deletedPage(prefix, cursor, signal);
-  const query = { include_archived: filter !== 'active', limit: PAGE_SIZE, page: cursor, name_prefix: prefix || undefined } as Query<'/v1/environments'>;
+  const query = { include_archived: filter !== 'active', limit: PAGE_SIZE, page: cursor, name_prefix: prefix || undefined };
   const answer = await apiGet('/v1/environments', { query, signal });
   const rows = answer.data
     .map((e): EnvironmentRow => ({ id: e.id, name: e.name, status: statusOf(e), created_at: e.created_at }))
-    // The API filters by prefix (name_prefix); filtering here too keeps the list right against a service without it.
-    .filter((row) => (filter === 'all' || row.status === filter) && row.name.startsWith(prefix));
+    .filter((row) => filter === 'all' || row.status === filter);
   return { items: rows, next: answer.next_page };
 }
 

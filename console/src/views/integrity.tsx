@@ -16,7 +16,7 @@ function CheckpointBlock({ checkpoint }: { checkpoint: Checkpoint | null | undef
       {checkpoint === undefined ? (
         <p class="muted">This service does not report checkpoints.</p>
       ) : checkpoint === null ? (
-        <p>No checkpoint directory configured (SANDBASE_AUDIT_CHECKPOINT_DIR), so there are no signed checkpoints to compare with.</p>
+        <p>Signed checkpoints: no checkpoint directory configured (SANDBASE_AUDIT_CHECKPOINT_DIR on the service).</p>
       ) : checkpoint.created_at === null ? (
         <p>No checkpoint covers this organization yet.</p>
       ) : (
@@ -141,7 +141,7 @@ function Result({ result }: { result: Verification }) {
 
 /** The hash chain's verification: green when the history verifies, red with the first bad event when it does not. */
 export function IntegrityView() {
-  const result = useAsync('verify', (signal) => apiGet('/v1/environment_versions/verify', { signal }) as Promise<Verification>);
+  const result = useAsync('verify', (signal) => apiGet('/v1/environment_versions/verify', { signal }) satisfies Promise<Verification>);
   return (
     <section aria-labelledby="integrity-title">
       <h1 id="integrity-title">Integrity</h1>

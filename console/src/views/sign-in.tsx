@@ -29,7 +29,7 @@ export function SignIn({ message, onSignedIn }: { message: string | null; onSign
     <main id="main" class="sign-in">
       <h1>Sandbase audit console</h1>
       <p>Sign in with an API key of your organization. A read key is enough: the console changes nothing.</p>
-      <form onSubmit={submit} class="sign-in-form" method="post" action="#" noValidate>
+      <form onSubmit={submit} class="sign-in-form" noValidate>
         <label for="signin-key">API key</label>
         <input
           id="signin-key"

@@ -59,7 +59,7 @@ function parseVersionParam(raw: unknown): number | undefined {
 /** `?name_prefix=`: 1-256 characters (code points, like names); absent means every name. */
 function parseNamePrefix(raw: unknown): string | null {
   if (raw === undefined) return null;
-  if (typeof raw !== 'string') throw ApiError.badRequest('name_prefix must be given once');
+  if (typeof raw !== 'string') throw ApiError.badRequest('name_prefix must be given once, as text');
   const length = charLength(raw);
   if (length < 1 || length > LIMITS.nameMax) {
     throw ApiError.badRequest(`name_prefix must be 1-${LIMITS.nameMax} characters (got ${length})`);
