@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { createTestDatabase, TestDatabase } from './database';
@@ -103,8 +104,13 @@ export async function openContext(
   return { context, page, recorder };
 }
 
-/** Where the screenshots of the README live. */
-export const SCREENSHOT_DIR = join(ROOT, 'docs', 'console');
+/**
+ * Where the screenshots go: the README's own (docs/console) with
+ * `UPDATE_DOCS=1`, otherwise a directory under the system's temp folder, so
+ * a plain test run leaves the committed images alone (ids and times differ
+ * on every run) yet still takes every screenshot.
+ */
+export const SCREENSHOT_DIR = process.env.UPDATE_DOCS === '1' ? join(ROOT, 'docs', 'console') : join(tmpdir(), 'sandbase-console-screenshots');
 
 /** The visible viewport as PNG: taken mid-test, written by `saveScreenshot` once the test's assertions passed. */
 export function screenshot(page: Page): Promise<Buffer> {

@@ -7,6 +7,7 @@ import { LoadMore } from '../components/load-more';
 import { DataTable } from '../components/table';
 import { Empty, ErrorBanner, Loading } from '../components/states';
 import { download } from '../lib/download';
+import { beforeDeletion } from '../lib/environments';
 import { toCsv, toNdjson } from '../lib/export';
 import { useKeyNames } from '../lib/key-names';
 import { usePaged } from '../lib/paged';
@@ -32,6 +33,26 @@ function apiQuery(filters: Filters): Query<'/v1/environment_versions'> {
   };
 }
 
+/** Names of deleted environments (their deleted version has no snapshot), looked up once per page load. */
+const deletedNames = new Map<string, Promise<string | null>>();
+
+/** The environment's name: from the version's snapshot, or for a deleted one from the version before its deletion. */
+function EnvironmentName({ version }: { version: EnvironmentVersion }) {
+  const known = version.environment?.name ?? null;
+  const [name, setName] = useState<string | null>(known);
+  useEffect(() => {
+    if (known !== null) return;
+    const id = version.environment_id;
+    if (!deletedNames.has(id)) deletedNames.set(id, beforeDeletion(id).then(({ last }) => last?.name ?? null, () => null));
+    let live = true;
+    void deletedNames.get(id)!.then((found) => live && setName(found));
+    return () => {
+      live = false;
+    };
+  }, [version.id]);
+  return <>{name ?? version.environment_id}</>;
+}
+
 function AuditRow({ version, names }: { version: EnvironmentVersion; names: Map<string, string | null> }) {
   const [open, setOpen] = useState(false);
   const diffId = `audit-diff-${version.id}`;
@@ -42,7 +63,8 @@ function AuditRow({ version, names }: { version: EnvironmentVersion; names: Map<
           <Time iso={version.created_at} />
         </td>
         <td data-label="Environment">
-          <Link to={`/environments/${encodeURIComponent(version.environment_id)}`}>{version.environment?.name ?? version.environment_id}</Link>
+          <Link to={`/environments/${encodeURIComponent(version.environment_id)}`}><EnvironmentName version={version} />
+          </Link>
           <code class="block">{version.environment_id}</code>
         </td>
         <td data-label="Version">
@@ -61,9 +83,13 @@ function AuditRow({ version, names }: { version: EnvironmentVersion; names: Map<
         </td>
         <td data-label="Request id">{version.request_id ? <code>{version.request_id}</code> : <span class="muted">—</span>}</td>
         <td data-label="Changes">
-          <button type="button" class="link" aria-expanded={open} aria-controls={diffId} onClick={() => setOpen(!open)}>
-            {open ? 'Hide' : 'Show'} {version.changes.length} {version.changes.length === 1 ? 'change' : 'changes'}
-          </button>
+          {version.changes.length === 0 ? (
+            <span class="muted">none</span>
+          ) : (
+            <button type="button" class="link" aria-expanded={open} aria-controls={diffId} onClick={() => setOpen(!open)}>
+              {open ? 'Hide' : 'Show'} {version.changes.length} {version.changes.length === 1 ? 'change' : 'changes'}
+            </button>
+          )}
         </td>
       </tr>
       {open && (
