@@ -133,20 +133,16 @@ export async function openSqlite(config: Extract<DatabaseConfig, { type: 'sqlite
  * on disk before it returns (synchronous=FULL).
  */
 function openWriter(config: Extract<DatabaseConfig, { type: 'sqlite' }>): BetterSqlite3.Database {
-  let handle: BetterSqlite3.Database;
+  let handle: BetterSqlite3.Database | undefined;
   try {
     if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
     handle = new BetterSqlite3(config.path, { timeout: SQLITE_LOCK_WAIT_MS });
-  } catch (error) {
-    throw new DatabaseUnavailableError(`cannot open the database ${describeDatabase(config)}: ${(error as Error).message}`);
-  }
-  try {
     handle.pragma('synchronous = FULL');
     handle.pragma('foreign_keys = ON');
     if (config.path !== ':memory:') handle.pragma('journal_mode = WAL');
+    return handle;
   } catch (error) {
-    handle.close();
+    handle?.close();
     throw new DatabaseUnavailableError(`cannot open the database ${describeDatabase(config)}: ${(error as Error).message}`);
   }
-  return handle;
 }
