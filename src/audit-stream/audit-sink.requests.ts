@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from '../common/class-validator';
 import { BATCH_SIZE, MAX_FAILURES, SINK_TYPES, type SinkType } from './domain/sink';
 
 /** POST /v1/audit_sinks: the kind of sink and where it delivers (`url`, `subject` or `path`, by type). */

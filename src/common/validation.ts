@@ -1,4 +1,4 @@
-import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, ValidationError } from './class-validator';
 import { ApiError } from './api-error';
 
 function firstProblem(errors: ValidationError[], parent = ''): string | null {

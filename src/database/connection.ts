@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError } from 'typeorm/error/QueryFailedError';
 import { render, RenderedSql, SqlDialect, SqlFragment } from './sql';
 import type { TableDeclaration } from './table';
 

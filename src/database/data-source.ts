@@ -1,4 +1,4 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/config';
 import { MIGRATIONS } from '../migrations';
 import { DatabaseUnavailableError, describeDatabase } from './errors';
@@ -51,7 +51,9 @@ export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
 }
 
 export function createDataSource(config: DatabaseConfig): DataSource {
-  return new DataSource(dataSourceOptions(config));
+  // Required here: the service on SQLite opens its file and migrates without TypeORM (sqlite-migrations.ts).
+  const { DataSource: TypeOrmDataSource } = require('typeorm') as typeof import('typeorm');
+  return new TypeOrmDataSource(dataSourceOptions(config));
 }
 
 /**

@@ -11,8 +11,9 @@ export { sql, SqlFragment } from './sql';
 
 /**
  * The service's database: one adapter per database behind this interface
- * (src/database/sqlite, src/database/postgres), TypeORM's DataSource
- * underneath for connections and migrations.
+ * (src/database/sqlite, src/database/postgres): TypeORM's DataSource
+ * underneath on PostgreSQL, better-sqlite3 itself on SQLite (migrations:
+ * sqlite/sqlite-migrations.ts).
  */
 export interface Database extends DatabaseAdapter {}
 

@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError } from 'typeorm/error/QueryFailedError';
 import type { DatabaseConfig } from '../config/config';
 
 export class DatabaseUnavailableError extends Error {}

@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError } from 'typeorm/error/QueryFailedError';
 import { Sql, sql } from '../database/database';
 import { LogCheckpoint, readAllBatch, StoredEvent } from '../event-store/event-store';
 import { ProjectionFamily, scratchTables } from '../event-store/projection-family';

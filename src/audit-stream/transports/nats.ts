@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import type { AuditRecord } from '../records';
 import { DeliveryError, Transport } from './transport';
 
@@ -15,6 +15,8 @@ export class NatsConnections {
   get(): Promise<NatsConnection> {
     if (this.url === null) return Promise.reject(new DeliveryError('nats sinks are off: SANDBASE_AUDIT_STREAM_NATS_URL is not set'));
     if (!this.connection) {
+      // Required here, not at the top: an instance without nats sinks never loads the client.
+      const { connect } = require('nats') as typeof import('nats');
       const opening = connect({ servers: this.url, name: 'sandbase-audit-stream', timeout: 5000, maxReconnectAttempts: -1 });
       this.connection = opening;
       opening.then(

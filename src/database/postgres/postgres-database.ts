@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { DataSource, MigrationExecutor } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { DatabaseConfig } from '../../config/config';
 import type { CommitStats, DatabaseAdapter, Session, Sql, TransactionMode } from '../connection';
@@ -78,6 +78,7 @@ const MIGRATION_LOCK = `hashtextextended('sandbase:migrations', 0)`;
  */
 async function migrate(dataSource: DataSource): Promise<void> {
   const runner = dataSource.createQueryRunner();
+  const { MigrationExecutor } = require('typeorm') as typeof import('typeorm');
   const executor = new MigrationExecutor(dataSource, runner);
   try {
     await runner.query(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);

@@ -1,15 +1,18 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { DataSource, MigrationExecutor, QueryFailedError } from 'typeorm';
-import type { BetterSqlite3Driver } from 'typeorm/driver/better-sqlite3/BetterSqlite3Driver';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { QueryFailedError } from 'typeorm/error/QueryFailedError';
 import type { DatabaseConfig } from '../../config/config';
 import type { CommitStats, DatabaseAdapter, Session, Sql, TransactionMode } from '../connection';
 import { DatabaseBase, finishTransaction } from '../database-base';
-import { openDataSource, SQLITE_LOCK_WAIT_MS } from '../data-source';
+import { SQLITE_LOCK_WAIT_MS } from '../data-source';
+import { DatabaseUnavailableError, describeDatabase } from '../errors';
 import { sql, SqlFragment } from '../sql';
 import type { TableDeclaration } from '../table';
 import { withoutTransactionParticipant } from '../transaction-participant';
 import { COMMIT_WINDOW_MS, GroupCommitLimits, GroupCommitWriter, MAX_BATCH_TRANSACTIONS, WriterConnection } from './group-commit';
 import { SqliteSql, StatementCache } from './sqlite-connection';
+import { migrateSqlite } from './sqlite-migrations';
 
 class SqliteSession extends SqliteSql implements Session, WriterConnection {
   transaction<T>(work: (tx: Sql) => Promise<T>, mode: TransactionMode = 'write'): Promise<T> {
@@ -58,11 +61,10 @@ class SqliteDatabase extends DatabaseBase {
   private readonly reader: { handle: BetterSqlite3.Database; sql: SqliteSql } | null;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly handle: BetterSqlite3.Database,
     limits: GroupCommitLimits,
   ) {
     super();
-    const handle = (dataSource.driver as BetterSqlite3Driver).databaseConnection as BetterSqlite3.Database;
     const inMemory = handle.memory;
     this.writer = new GroupCommitWriter(new SqliteSession(new StatementCache(handle)), handle, inMemory ? { windowMs: 0, maxTransactions: 1 } : limits);
     this.reader = inMemory ? null : openReader(handle.name);
@@ -101,7 +103,7 @@ class SqliteDatabase extends DatabaseBase {
   async close(): Promise<void> {
     await this.writer.close();
     this.reader?.handle.close();
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    if (this.handle.open) this.handle.close();
   }
 }
 
@@ -112,30 +114,35 @@ function openReader(path: string): { handle: BetterSqlite3.Database; sql: Sqlite
   return { handle, sql: new SqliteSql(new StatementCache(handle)) };
 }
 
-/**
- * Every pending migration inside one BEGIN IMMEDIATE transaction: the file's
- * write lock, so that several processes starting at once on a fresh file do
- * not race (the others wait up to the busy timeout, then find nothing pending).
- */
-async function migrate(dataSource: DataSource): Promise<void> {
-  const runner = dataSource.createQueryRunner();
-  const executor = new MigrationExecutor(dataSource, runner);
-  try {
-    await runner.query('BEGIN IMMEDIATE');
-    try {
-      executor.transaction = 'none';
-      await executor.executePendingMigrations();
-      await runner.query('COMMIT');
-    } catch (error) {
-      await runner.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  } finally {
-    await runner.release();
-  }
-}
-
 export async function openSqlite(config: Extract<DatabaseConfig, { type: 'sqlite' }>, options: { migrate: boolean }): Promise<DatabaseAdapter> {
   const limits = { windowMs: config.commitWindowMs ?? COMMIT_WINDOW_MS, maxTransactions: MAX_BATCH_TRANSACTIONS };
-  return new SqliteDatabase(await openDataSource(config, options.migrate ? migrate : null), limits);
+  const handle = openWriter(config);
+  try {
+    if (options.migrate) await migrateSqlite(handle);
+  } catch (error) {
+    handle.close();
+    throw error;
+  }
+  return new SqliteDatabase(handle, limits);
+}
+
+/**
+ * The writer connection, set up as TypeORM's better-sqlite3 driver set it up
+ * when it opened the file (data-source.ts has the same settings for the
+ * TypeORM CLI): its folder created, foreign keys on, WAL, and every commit
+ * on disk before it returns (synchronous=FULL).
+ */
+function openWriter(config: Extract<DatabaseConfig, { type: 'sqlite' }>): BetterSqlite3.Database {
+  let handle: BetterSqlite3.Database | undefined;
+  try {
+    if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+    handle = new BetterSqlite3(config.path, { timeout: SQLITE_LOCK_WAIT_MS });
+    handle.pragma('synchronous = FULL');
+    handle.pragma('foreign_keys = ON');
+    if (config.path !== ':memory:') handle.pragma('journal_mode = WAL');
+    return handle;
+  } catch (error) {
+    handle?.close();
+    throw new DatabaseUnavailableError(`cannot open the database ${describeDatabase(config)}: ${(error as Error).message}`);
+  }
 }

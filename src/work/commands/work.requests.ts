@@ -1,4 +1,4 @@
-import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, MaxLength, ValidateNested } from '../../common/class-validator';
 import { ENVIRONMENT_KEY_NAME_MAX } from '../domain/environment-key';
 
 /** The longest id of the unit of work an item carries. */

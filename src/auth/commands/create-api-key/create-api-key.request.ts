@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from '../../../common/class-validator';
 import { SCOPES } from '../../domain/scope';
 
 /** POST /v1/api_keys: `name` is required; `scope` defaults to write; `expires_at` is an RFC 3339 instant or null. */
