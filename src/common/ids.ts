@@ -1,7 +1,23 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const ID_LENGTH = 24;
+
+/**
+ * Random bytes are drawn from the CSPRNG a few kilobytes at a time and each
+ * used once (as crypto.randomUUID does): one call into the CSPRNG per id
+ * cost more than the rest of building it.
+ */
+const pool = new Uint8Array(4096);
+let used = pool.length;
+
+function randomByte(): number {
+  if (used === pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  return pool[used++];
+}
 
 /**
  * `length` base62 characters drawn uniformly (rejection sampling), so 24
@@ -10,11 +26,8 @@ const ID_LENGTH = 24;
 export function randomBase62(length: number = ID_LENGTH): string {
   let out = '';
   while (out.length < length) {
-    const bytes = randomBytes(length * 2);
-    for (let i = 0; i < bytes.length && out.length < length; i++) {
-      const b = bytes[i] & 0x3f;
-      if (b < 62) out += BASE62[b];
-    }
+    const b = randomByte() & 0x3f;
+    if (b < 62) out += BASE62[b];
   }
   return out;
 }

@@ -75,6 +75,37 @@ describe('group commit (SQLite)', () => {
     expect(await rowsLike('b')).toEqual(['b1', 'b2', 'b3']);
   });
 
+  it('rolls back a failing first transaction of a batch alone; the ones after it commit together', async () => {
+    const before = db.stats();
+    const failure = new Error('refused');
+    const results = await Promise.allSettled([
+      db.transaction(async (tx) => {
+        await insert(tx, 'k1');
+        throw failure;
+      }),
+      db.transaction((tx) => insert(tx, 'k1')),
+      db.transaction((tx) => insert(tx, 'k2')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    expect((results[0] as PromiseRejectedResult).reason).toBe(failure);
+    expect(delta(before)).toEqual({ transactions: 2, commits: 1 });
+    expect(await rowsLike('k')).toEqual(['k1', 'k2']);
+  });
+
+  it('rolls back a first transaction refused by a constraint, and goes on', async () => {
+    await db.transaction((tx) => insert(tx, 'h1'));
+    const results = await Promise.allSettled([
+      db.transaction(async (tx) => {
+        await insert(tx, 'h2');
+        await insert(tx, 'h1');
+      }),
+      db.transaction((tx) => insert(tx, 'h3')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+    expect(driverErrorOf((results[0] as PromiseRejectedResult).reason)?.code).toBe('SQLITE_CONSTRAINT_PRIMARYKEY');
+    expect(await rowsLike('h')).toEqual(['h1', 'h3']);
+  });
+
   it('answers no transaction and shows no read its work before its batch commits', async () => {
     let entered!: () => void;
     const inside = new Promise<void>((resolve) => (entered = resolve));

@@ -46,8 +46,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Group commit on SQLite's one writer connection. Transactions still run one
  * at a time, in arrival order, but inside one open transaction (a batch),
- * each in a SAVEPOINT of its own: a transaction that fails is rolled back to
- * its savepoint and rejected alone, and the others of its batch are
+ * each after the first in a SAVEPOINT of its own: a transaction that fails
+ * is rolled back to its savepoint (the first: the batch is rolled back, it
+ * held nothing else) and rejected alone, and the others of its batch are
  * untouched. The batch commits (one fsync for all of them) once nobody else
  * is waiting for the writer, after a yield to the event loop so that
  * requests arriving together join, or once it has been open `windowMs` or
@@ -116,26 +117,39 @@ export class GroupCommitWriter<C extends WriterConnection = WriterConnection> {
     return this.open;
   }
 
+  /**
+   * The first transaction of a batch is alone in it, so it needs no
+   * savepoint: a ROLLBACK undoes it and nothing else, and the next
+   * transaction opens a new batch. That spares it the savepoint's
+   * sub-journal, where SQLite copies every page the transaction changes
+   * first (past 64 KiB, into a temporary file it creates and removes at
+   * COMMIT). The transactions after it each run in a savepoint.
+   */
   private async inSavepoint<T>(batch: Batch, work: (tx: Sql) => Promise<T>): Promise<T> {
-    batch.members++;
+    const alone = ++batch.members === 1;
     let rolledBack = true;
-    await this.connection.execute(sql`SAVEPOINT one_transaction`);
+    if (!alone) await this.connection.execute(sql`SAVEPOINT one_transaction`);
     try {
-      // The participant (an Idempotency-Key answer) writes inside the savepoint, before RELEASE.
+      // The participant (an Idempotency-Key answer) writes inside the transaction, before RELEASE.
       const value = await finishTransaction(this.connection, work, {
-        commit: () => this.connection.execute(sql`RELEASE one_transaction`),
+        commit: () => (alone ? Promise.resolve() : this.connection.execute(sql`RELEASE one_transaction`)),
         rollback: async () => {
           rolledBack = false;
-          await this.connection.execute(sql`ROLLBACK TO one_transaction`);
-          await this.connection.execute(sql`RELEASE one_transaction`);
+          if (alone) {
+            await this.connection.execute(sql`ROLLBACK`);
+          } else {
+            await this.connection.execute(sql`ROLLBACK TO one_transaction`);
+            await this.connection.execute(sql`RELEASE one_transaction`);
+          }
           rolledBack = true;
         },
       });
       batch.held++;
       return value;
     } catch (error) {
-      // SQLite abandoned the whole transaction, or the savepoint could not be undone: the batch is lost.
-      if (!rolledBack || !this.handle.inTransaction) await this.abandon(batch, error);
+      // The batch is over: this transaction was alone in it and is rolled back, or SQLite
+      // abandoned the whole transaction, or the savepoint could not be undone.
+      if (alone || !rolledBack || !this.handle.inTransaction) await this.abandon(batch, error);
       throw error;
     }
   }
