@@ -6,7 +6,8 @@
  * each table and index (SQLite's dbstat), against a bare reference: a table
  * holding the same row and one event row carrying the same JSON.
  * Run: npx ts-node --transpile-only bench/storage-bytes.bench.ts
- *      (BENCH_ENVIRONMENTS=100000, BENCH_VERSIONS=10000 by default)
+ *      (BENCH_ENVIRONMENTS=100000, BENCH_VERSIONS=10000 by default;
+ *      BENCH_PAGE_SIZE=8192 creates both databases with that page size)
  */
 import 'reflect-metadata';
 import BetterSqlite3 from 'better-sqlite3';
@@ -26,6 +27,15 @@ const ENVIRONMENTS = Number(process.env.BENCH_ENVIRONMENTS ?? 100_000);
 const VERSIONS = Number(process.env.BENCH_VERSIONS ?? 10_000);
 const ORG = 'org_0123456789abcdefghijklmn';
 const KEY = 'apikey_0123456789abcdefghijklmn';
+const PAGE_SIZE = process.env.BENCH_PAGE_SIZE ? Number(process.env.BENCH_PAGE_SIZE) : null;
+
+/** A new database file, with BENCH_PAGE_SIZE when given (a page size holds from the first table on). */
+function newFile(file: string): BetterSqlite3.Database {
+  const handle = new BetterSqlite3(file);
+  if (PAGE_SIZE) handle.pragma(`page_size = ${PAGE_SIZE}`);
+  handle.pragma('journal_mode = WAL');
+  return handle;
+}
 
 type Unstamped = EnvironmentCommand extends infer C ? (C extends unknown ? Omit<C, 'metadata'> : never) : never;
 
@@ -85,8 +95,7 @@ function size(file: string): { bytes: number; objects: Map<string, number> } {
 /** The bare reference: the environment row, and one event row carrying the same JSON. */
 function reference(dir: string, rows: ReturnType<typeof presentEnvironment>[]): number {
   const file = join(dir, 'reference.sqlite');
-  const handle = new BetterSqlite3(file);
-  handle.pragma('journal_mode = WAL');
+  const handle = newFile(file);
   handle.exec(`CREATE TABLE environments (id TEXT PRIMARY KEY, data TEXT NOT NULL);
     CREATE TABLE events (position INTEGER PRIMARY KEY, environment_id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, recorded_at TEXT NOT NULL)`);
   const insertRow = handle.prepare('INSERT INTO environments VALUES (?, ?)');
@@ -108,6 +117,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sandbase-bytes-'));
   const file = join(dir, 'sandbase.sqlite');
   try {
+    newFile(file).close();
     const db = await Database.open(parseDatabaseUrl(`sqlite:${file}`), { migrate: true });
     const empty = size(file).bytes;
     const states = new Map<string, DeciderState>();
