@@ -1,29 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { jsonOf, nullableTimestampOf, timestampOf } from '../common/rows';
-import type { EnvironmentConfig } from '../environments/domain/environment';
+import { toEnvironmentState, type EnvironmentRow } from '../environments/projections/environment-row';
 import { presentEnvironment } from '../environments/resources/environment.resource';
-
-type CurrentRow = Record<'version_id' | 'id' | 'name' | 'scope', string> &
-  Record<'description', string | null> &
-  Record<'config' | 'metadata' | 'version' | 'archived_at' | 'created_at' | 'updated_at', unknown>;
-
-/** A current-state row as the history stored it (presentEnvironment of the state). */
-function snapshotOf(row: CurrentRow): string {
-  return JSON.stringify(
-    presentEnvironment({
-      id: row.id,
-      name: row.name,
-      description: row.description,
-      config: jsonOf<EnvironmentConfig>(row.config),
-      metadata: jsonOf<Record<string, string>>(row.metadata),
-      scope: row.scope as 'organization',
-      version: Number(row.version),
-      archived_at: nullableTimestampOf(row.archived_at),
-      created_at: timestampOf(row.created_at),
-      updated_at: timestampOf(row.updated_at),
-    }),
-  );
-}
 
 const BATCH = 1000;
 
@@ -61,14 +38,17 @@ export class HistoryStoresPrevious1765200000000 implements MigrationInterface {
     // The newest version of each live environment: its current row.
     let after = '';
     for (;;) {
-      const rows: CurrentRow[] = await runner.query(
+      const rows: (EnvironmentRow & { version_id: string })[] = await runner.query(
         `SELECT v.id AS version_id, e.* FROM environment_versions v JOIN environments e ON e.id = v.environment_id AND e.version = v.version
          WHERE v.id > ${p(1)} ORDER BY v.id LIMIT ${BATCH}`,
         [after],
       );
       if (rows.length === 0) break;
       for (const row of rows) {
-        await runner.query(`UPDATE environment_versions SET environment = ${p(1)} WHERE id = ${p(2)}`, [snapshotOf(row), row.version_id]);
+        await runner.query(`UPDATE environment_versions SET environment = ${p(1)} WHERE id = ${p(2)}`, [
+          JSON.stringify(presentEnvironment(toEnvironmentState(row))),
+          row.version_id,
+        ]);
       }
       after = rows[rows.length - 1].version_id;
     }

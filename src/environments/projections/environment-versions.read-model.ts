@@ -55,7 +55,7 @@ export function versionColumns(table: string, prefix = ''): SqlFragment {
 export function snapshotJoins(table: string): SqlFragment {
   return sql.raw(
     `LEFT JOIN ${TABLE} next_version ON next_version.environment_id = ${table}.environment_id AND next_version.version = ${table}.version + 1
-     LEFT JOIN environments current_row ON current_row.id = ${table}.environment_id AND current_row.version = ${table}.version`,
+     LEFT JOIN environments current_row ON next_version.id IS NULL AND current_row.id = ${table}.environment_id AND current_row.version = ${table}.version`,
   );
 }
 
