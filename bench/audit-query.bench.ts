@@ -39,7 +39,7 @@ export async function auditQueryBench(total: number, log: (line: string) => void
   if (db.label === 'postgres') {
     await db.execute(
       sql`INSERT INTO environment_versions (id, event_position, organization_id, environment_id, version, operation,
-         created_at, actor_type, api_key_id, request_id, changes, environment)
+         created_at, actor_type, api_key_id, request_id, changes, previous)
        SELECT 'envver_' || lpad(g::text, 24, '0'), g, 'org_' || (g % ${literal(ORGS)}), 'env_' || lpad((g / 10)::text, 24, '0'),
               g % 10 + 1, CASE WHEN g % 10 = 0 THEN 'created' ELSE 'modified' END,
               to_timestamp((${literal(START)} + (g::float8 / ${literal(total)}) * ${literal(SPAN_MS)}) / 1000.0), 'api_actor',
@@ -60,7 +60,7 @@ export async function auditQueryBench(total: number, log: (line: string) => void
           };
           await tx.execute(
             sql`INSERT INTO environment_versions (id, event_position, organization_id, environment_id, version, operation,
-               created_at, actor_type, api_key_id, request_id, changes, environment)
+               created_at, actor_type, api_key_id, request_id, changes, previous)
              VALUES (${row.id}, ${g}, ${`org_${g % ORGS}`}, ${row.env}, ${(g % 10) + 1}, ${g % 10 === 0 ? 'created' : 'modified'},
                ${row.at}, 'api_actor', ${row.key}, ${`req_${g}`}, ${changes}, NULL)`,
           );

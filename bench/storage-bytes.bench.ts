@@ -6,7 +6,8 @@
  * each table and index (SQLite's dbstat), against a bare reference: a table
  * holding the same row and one event row carrying the same JSON.
  * Run: npx ts-node --transpile-only bench/storage-bytes.bench.ts
- *      (BENCH_ENVIRONMENTS=100000, BENCH_VERSIONS=10000 by default)
+ *      (BENCH_ENVIRONMENTS=100000, BENCH_VERSIONS=10000 by default;
+ *      BENCH_PAGE_SIZE=8192 creates both databases with that page size)
  */
 import 'reflect-metadata';
 import BetterSqlite3 from 'better-sqlite3';
@@ -20,12 +21,25 @@ import { DeciderState, decide, EnvironmentCommand } from '../src/environments/do
 import { EVENT_SCHEMA_VERSION, streamIdFor } from '../src/environments/domain/events';
 import { projectEvents } from '../src/environments/projections/environment.projector';
 import { presentEnvironment } from '../src/environments/resources/environment.resource';
+import { GetEnvironmentHandler } from '../src/environments/queries/get-environment/get-environment.handler';
+import { GetEnvironmentQuery } from '../src/environments/queries/get-environment/get-environment.query';
+import { ListEnvironmentVersionsHandler } from '../src/environments/queries/list-environment-versions/list-environment-versions.handler';
+import { ListEnvironmentVersionsQuery } from '../src/environments/queries/list-environment-versions/list-environment-versions.query';
 import { appendToStream, metadataFor } from '../src/event-store/event-store';
 
 const ENVIRONMENTS = Number(process.env.BENCH_ENVIRONMENTS ?? 100_000);
 const VERSIONS = Number(process.env.BENCH_VERSIONS ?? 10_000);
 const ORG = 'org_0123456789abcdefghijklmn';
 const KEY = 'apikey_0123456789abcdefghijklmn';
+const PAGE_SIZE = process.env.BENCH_PAGE_SIZE ? Number(process.env.BENCH_PAGE_SIZE) : null;
+
+/** A new database file, with BENCH_PAGE_SIZE when given (a page size holds from the first table on). */
+function newFile(file: string): BetterSqlite3.Database {
+  const handle = new BetterSqlite3(file);
+  if (PAGE_SIZE) handle.pragma(`page_size = ${PAGE_SIZE}`);
+  handle.pragma('journal_mode = WAL');
+  return handle;
+}
 
 type Unstamped = EnvironmentCommand extends infer C ? (C extends unknown ? Omit<C, 'metadata'> : never) : never;
 
@@ -85,8 +99,7 @@ function size(file: string): { bytes: number; objects: Map<string, number> } {
 /** The bare reference: the environment row, and one event row carrying the same JSON. */
 function reference(dir: string, rows: ReturnType<typeof presentEnvironment>[]): number {
   const file = join(dir, 'reference.sqlite');
-  const handle = new BetterSqlite3(file);
-  handle.pragma('journal_mode = WAL');
+  const handle = newFile(file);
   handle.exec(`CREATE TABLE environments (id TEXT PRIMARY KEY, data TEXT NOT NULL);
     CREATE TABLE events (position INTEGER PRIMARY KEY, environment_id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, recorded_at TEXT NOT NULL)`);
   const insertRow = handle.prepare('INSERT INTO environments VALUES (?, ?)');
@@ -104,10 +117,37 @@ function reference(dir: string, rows: ReturnType<typeof presentEnvironment>[]): 
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`;
 
+/** Median time of `read` over `runs` calls (after 50 untimed ones), in microseconds. */
+async function medianMicros(runs: number, read: (i: number) => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 50; i++) await read(i);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    await read(i);
+    times.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
+}
+
+/** The reads the history's layout serves, through their query handlers: `?version=N`, a page of versions, org-wide and per environment. */
+async function timeReads(db: Database, hot: string, others: string[]): Promise<void> {
+  const get = new GetEnvironmentHandler(db);
+  const list = new ListEnvironmentVersionsHandler(db);
+  const asOf = await medianMicros(2000, (i) => get.execute(new GetEnvironmentQuery(ORG, hot, 1 + ((i * 7919) % (VERSIONS - 1)))));
+  const page = await medianMicros(500, () => list.execute(new ListEnvironmentVersionsQuery(ORG, { environmentId: hot, beforeVersion: null }, 100)));
+  const orgPage = await medianMicros(500, () => list.execute(new ListEnvironmentVersionsQuery(ORG, { filters: {}, after: null }, 100)));
+  const single = await medianMicros(2000, (i) =>
+    list.execute(new ListEnvironmentVersionsQuery(ORG, { environmentId: others[(i * 7919) % others.length], beforeVersion: null }, 10)),
+  );
+  console.log(`reads (median): ?version=N ${asOf.toFixed(0)} µs; a page of 100 versions of one environment ${page.toFixed(0)} µs;`);
+  console.log(`  the organization's newest 100 ${orgPage.toFixed(0)} µs; the history of a one-version environment ${single.toFixed(0)} µs`);
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sandbase-bytes-'));
   const file = join(dir, 'sandbase.sqlite');
   try {
+    newFile(file).close();
     const db = await Database.open(parseDatabaseUrl(`sqlite:${file}`), { migrate: true });
     const empty = size(file).bytes;
     const states = new Map<string, DeciderState>();
@@ -124,6 +164,7 @@ async function main(): Promise<void> {
     }
     await run(db, updates, states);
     const updated = size(file);
+    await timeReads(db, hot, creates.slice(1).map((c) => c.data.environment_id));
     await db.close();
     const ref = reference(dir, creates.map((c) => presentEnvironment(states.get(c.data.environment_id)!)).slice(1));
     const perEnv = (created.bytes - empty) / ENVIRONMENTS;

@@ -1,6 +1,6 @@
 import { jsonOf, timestampOf } from '../common/rows';
 import { Sql, sql } from '../database/database';
-import { presentVersion, VersionRow } from '../environments/projections/environment-versions.read-model';
+import { presentVersion, snapshotJoins, versionColumns, VersionRow } from '../environments/projections/environment-versions.read-model';
 import { environmentVersionsTable } from '../environments/projections/tables';
 import { eventsTable } from '../event-store/tables';
 import type { ChainedEventContent } from '../event-store/hash-chain';
@@ -27,10 +27,7 @@ export interface AuditRecord {
 }
 
 const EVENT_COLUMNS = eventsTable.columnNames.map((column) => `e.${column}`).join(', ');
-const VERSION_COLUMNS = environmentVersionsTable.columnNames
-  .filter((column) => column !== 'organization_id')
-  .map((column) => `v.${column} AS v_${column}`)
-  .join(', ');
+const VERSION_COLUMNS = versionColumns('v', 'v_');
 
 type Row = Record<string, unknown>;
 
@@ -71,8 +68,8 @@ export function toAuditRecord(row: Row): AuditRecord {
  */
 export async function readRecords(db: Sql, organizationId: string, after: number, limit: number): Promise<AuditRecord[]> {
   const rows = await db.query<Row>(
-    sql`SELECT ${sql.raw(EVENT_COLUMNS)}, ${sql.raw(VERSION_COLUMNS)}
-        FROM ${eventsTable.ref} e LEFT JOIN ${environmentVersionsTable.ref} v ON v.event_position = e.position
+    sql`SELECT ${sql.raw(EVENT_COLUMNS)}, ${VERSION_COLUMNS}
+        FROM ${eventsTable.ref} e LEFT JOIN ${environmentVersionsTable.ref} v ON v.event_position = e.position ${snapshotJoins('v')}
         WHERE e.organization_id = ${organizationId} AND e.chain_seq > ${after}
         ORDER BY e.chain_seq LIMIT ${limit}`,
   );

@@ -1,6 +1,6 @@
 import { type Database, sql } from '../database/database';
 import { timestampOf } from '../common/rows';
-import { presentVersion, VersionRow } from '../environments/projections/environment-versions.read-model';
+import { presentVersion, snapshotJoins, versionColumns, VersionRow } from '../environments/projections/environment-versions.read-model';
 import { environmentVersionsTable } from '../environments/projections/tables';
 
 const BATCH = 500;
@@ -28,14 +28,14 @@ export async function exportVersions(
       let written = 0;
       for (;;) {
         const where = [
-          ...(organizationId !== undefined ? [sql`organization_id = ${organizationId}`] : []),
-          ...(options.since !== undefined ? [sql`created_at >= ${sql.timestamp(options.since)}`] : []),
-          ...(after ? [sql`(created_at, event_position) > (${sql.timestamp(after.c)}, ${after.p})`] : []),
+          ...(organizationId !== undefined ? [sql`v.organization_id = ${organizationId}`] : []),
+          ...(options.since !== undefined ? [sql`v.created_at >= ${sql.timestamp(options.since)}`] : []),
+          ...(after ? [sql`(v.created_at, v.event_position) > (${sql.timestamp(after.c)}, ${after.p})`] : []),
         ];
         const rows: (VersionRow & { organization_id: string })[] = await tx.query(
-          sql`SELECT ${environmentVersionsTable.columnList} FROM ${environmentVersionsTable.ref}
+          sql`SELECT v.organization_id, ${versionColumns('v')} FROM ${environmentVersionsTable.ref} v ${snapshotJoins('v')}
               ${sql.when(where.length > 0, () => sql`WHERE ${sql.join(where, ' AND ')}`)}
-              ORDER BY created_at, event_position LIMIT ${BATCH}`,
+              ORDER BY v.created_at, v.event_position LIMIT ${BATCH}`,
         );
         for (const row of rows) {
           await write(`${JSON.stringify({ organization_id: row.organization_id, ...presentVersion(row) })}\n`);

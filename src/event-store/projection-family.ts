@@ -43,7 +43,7 @@ export interface ProjectionFamily<S = unknown, E extends AnyEvent = AnyEvent> {
   load(tx: Sql, id: string, tables: TableNames): Promise<S | null>;
   evolve(state: S | null, event: E): S | null;
   versionOf(state: S): number;
-  project(tx: Sql, evolved: readonly { stored: StoredEvent<E>; after: S | null }[], tables: TableNames): Promise<void>;
+  project(tx: Sql, evolved: readonly { stored: StoredEvent<E>; before: S | null; after: S | null }[], tables: TableNames): Promise<void>;
 }
 
 export function scratchTables(family: ProjectionFamily): TableNames {

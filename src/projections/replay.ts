@@ -69,7 +69,7 @@ function checkStreamOrder(family: ProjectionFamily, stored: StoredEvent, before:
 async function replayFamily(tx: Sql, family: ProjectionFamily, events: StoredEvent[], cache: Map<string, unknown>): Promise<void> {
   const tables = scratchTables(family);
   const touched = new Map<string, unknown>();
-  const evolved: { stored: StoredEvent; after: unknown }[] = [];
+  const evolved: { stored: StoredEvent; before: unknown; after: unknown }[] = [];
   for (const stored of events) {
     try {
       const id = family.idOf(stored.event);
@@ -82,7 +82,7 @@ async function replayFamily(tx: Sql, family: ProjectionFamily, events: StoredEve
             : await family.load(tx, id, tables);
       checkStreamOrder(family, stored, before);
       const after = family.evolve(before, stored.event);
-      evolved.push({ stored, after });
+      evolved.push({ stored, before, after });
       touched.set(id, after);
     } catch (error) {
       if (error instanceof LogReplayError || error instanceof QueryFailedError) throw error;

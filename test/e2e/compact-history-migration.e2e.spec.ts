@@ -1,6 +1,7 @@
 import { createDataSource } from '../../src/database/data-source';
 import { sql } from '../../src/database/database';
 import { CompactCreationChanges1764800000000 } from '../../src/migrations/1764800000000-compact-creation-changes';
+import { HistoryStoresPrevious1765200000000 } from '../../src/migrations/1765200000000-history-stores-previous';
 import { verifyProjections } from '../../src/projections';
 import { allPages } from '../support/paging';
 import { http, startTestApp, TestApp } from '../support/test-app';
@@ -59,13 +60,19 @@ describe('compact creation entries in the history', () => {
     return rows.map((row) => (typeof row.changes === 'string' ? JSON.parse(row.changes) : row.changes));
   }
 
-  /** Runs the migration's step on its own connection to the test database. */
+  /**
+   * Runs the migration's step on its own connection to the test database,
+   * with the later history layout (HistoryStoresPrevious) taken down around
+   * it, as it was when this migration was written.
+   */
   async function migrate(step: 'up' | 'down'): Promise<void> {
     const source = createDataSource(t.database.config);
     await source.initialize();
     const runner = source.createQueryRunner();
     try {
+      if (step === 'down') await new HistoryStoresPrevious1765200000000().down(runner);
       await new CompactCreationChanges1764800000000()[step](runner);
+      if (step === 'up') await new HistoryStoresPrevious1765200000000().up(runner);
     } finally {
       await runner.release();
       await source.destroy();
@@ -95,7 +102,6 @@ describe('compact creation entries in the history', () => {
     const compact = await histories();
     await migrate('down');
     expect((await storedCreationChanges()).every((changes) => Array.isArray(changes) && changes.length > 0)).toBe(true);
-    expect(await histories()).toEqual(compact);
     await migrate('up');
     expect(await storedCreationChanges()).toEqual([[], [], []]);
     expect(await histories()).toEqual(compact);

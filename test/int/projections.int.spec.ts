@@ -65,10 +65,14 @@ describe('projections', () => {
     expect(await findEnvironment(db, ORG, C)).toBeNull();
     const versions = inline.versions.filter((v) => (v as { environment_id: string }).environment_id === C);
     expect(versions.map((v) => (v as { operation: string }).operation).sort()).toEqual(['created', 'deleted']);
-    expect(versions.find((v) => (v as { operation: string }).operation === 'deleted')).toMatchObject({ environment: null, changes: [] });
+    // The deletion keeps what it deleted: the environment as of the version before.
+    expect(versions.find((v) => (v as { operation: string }).operation === 'deleted')).toMatchObject({
+      previous: { id: C, name: 'gone', version: 1 },
+      changes: [],
+    });
   });
 
-  it('write one version row per event, derived from the event and the state it produced', async () => {
+  it('write one version row per event, derived from the event and the states it found and produced', async () => {
     expect(inline.versions).toHaveLength(log.length);
     const created = inline.versions.find((v) => (v as { event_position: number }).event_position === log[0].position);
     expect(created).toMatchObject({
@@ -80,10 +84,15 @@ describe('projections', () => {
       actor_type: 'cli_actor',
       api_key_id: null,
       request_id: null,
-      environment: { id: A, name: 'x', description: 'first' },
+      previous: null,
     });
     const modified = inline.versions.find((v) => (v as { event_position: number }).event_position === log[3].position);
-    expect(modified).toMatchObject({ operation: 'modified', version: 2, changes: expect.arrayContaining([{ path: 'description', from: 'first', to: 'second' }]) });
+    expect(modified).toMatchObject({
+      operation: 'modified',
+      version: 2,
+      changes: expect.arrayContaining([{ path: 'description', from: 'first', to: 'second' }]),
+      previous: { id: A, name: 'x', description: 'first', version: 1 },
+    });
   });
 
   it('write the same rows from the whole log as one batch as from a batch per command', async () => {
@@ -93,9 +102,10 @@ describe('projections', () => {
       const states = new Map<string, DeciderState>();
       const evolved: EvolvedEvent[] = log.map((stored) => {
         const id = stored.event.data.environment_id;
-        const after = evolve(states.get(id) ?? null, stored.event);
+        const before = states.get(id) ?? null;
+        const after = evolve(before, stored.event);
         states.set(id, after);
-        return { stored, after };
+        return { stored, before, after };
       });
       await applyProjections(tx, evolved, LIVE_TABLES);
     });

@@ -18,7 +18,7 @@ describe('audit history query plans', () => {
         const operation = j % 20 === 0 ? 'created' : j % 20 === 1 ? 'archived' : 'modified';
         await tx.execute(
           sql`INSERT INTO environment_versions (id, event_position, organization_id, environment_id, version, operation,
-             created_at, actor_type, api_key_id, request_id, changes, environment)
+             created_at, actor_type, api_key_id, request_id, changes, previous)
            VALUES (${`envver_${String(i).padStart(24, '0')}`}, ${i}, ${`org_${org}`}, ${`env_${org}_${j % 50}`}, ${i}, ${operation},
              ${new Date(base + i * 60_000).toISOString()}, 'api_actor', ${`apikey_${org}_${j % 4}`}, NULL, '[]', NULL)`,
         );

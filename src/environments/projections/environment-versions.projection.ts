@@ -44,9 +44,9 @@ export function changesOf(event: EnvironmentEvent, after: EnvironmentState | nul
 
 /**
  * The audit history: one row per recorded change, derived from the event
- * alone (plus the state it produced), so it can be rebuilt from the log.
+ * alone (plus the states before and after it), so it can be rebuilt from the log.
  */
-export function versionRow({ stored, after }: EvolvedEvent): Record<(typeof environmentVersionsTable.columnNames)[number], unknown> {
+export function versionRow({ stored, before, after }: EvolvedEvent): Record<(typeof environmentVersionsTable.columnNames)[number], unknown> {
   const { event, metadata } = stored;
   const actor = metadata.actor;
   return {
@@ -62,7 +62,8 @@ export function versionRow({ stored, after }: EvolvedEvent): Record<(typeof envi
     request_id: metadata.request_id,
     // A creation's changes are every field of the environment it stored: derived from it when read (storedChanges).
     changes: event.type === 'EnvironmentCreated' ? [] : changesOf(event, after),
-    environment: after ? presentEnvironment(after) : null,
+    // This version's own environment is the next version's `previous`, or the current row (see tables.ts).
+    previous: before ? presentEnvironment(before) : null,
     ip_address: metadata.source?.ip_address ?? null,
     user_agent: metadata.source?.user_agent ?? null,
   };

@@ -31,8 +31,9 @@ export async function projectEvents(
   let state = before;
   const evolved: EvolvedEvent[] = [];
   for (const stored of events) {
+    const previous = state;
     state = evolve(state, stored.event);
-    evolved.push({ stored, after: state });
+    evolved.push({ stored, before: previous, after: state });
   }
   await applyProjections(tx, evolved, LIVE_TABLES);
   return state;

@@ -1,41 +1,13 @@
 import { Sql, sql, SqlFragment } from '../../database/database';
-import { jsonOf, nullableTimestampOf, timestampOf } from '../../common/rows';
 import type { PagePosition } from '../../common/page-cursor';
-import type { EnvironmentConfig, EnvironmentState } from '../domain/environment';
+import type { EnvironmentState } from '../domain/environment';
+import { EnvironmentRow, toEnvironmentState } from './environment-row';
 import { charLength } from '../domain/rules';
 import { environmentsTable } from './tables';
 
-interface EnvironmentRow {
-  id: string;
-  organization_id: string;
-  name: string;
-  description: string | null;
-  config: unknown;
-  metadata: unknown;
-  scope: string;
-  version: number | string;
-  archived_at: unknown;
-  created_at: unknown;
-  updated_at: unknown;
-}
+export { toEnvironmentState };
 
 const COLUMNS = environmentsTable.columnList;
-
-export function toEnvironmentState(row: EnvironmentRow): EnvironmentState {
-  return {
-    id: row.id,
-    organization_id: row.organization_id,
-    name: row.name,
-    description: row.description,
-    config: jsonOf<EnvironmentConfig>(row.config),
-    metadata: jsonOf<Record<string, string>>(row.metadata),
-    scope: row.scope as 'organization',
-    version: Number(row.version),
-    archived_at: nullableTimestampOf(row.archived_at),
-    created_at: timestampOf(row.created_at),
-    updated_at: timestampOf(row.updated_at),
-  };
-}
 
 /**
  * The current-state row of one environment, scoped to its organization. Write

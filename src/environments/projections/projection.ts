@@ -4,9 +4,10 @@ import type { EnvironmentState } from '../domain/environment';
 import type { EnvironmentEvent } from '../domain/events';
 import type { ProjectionTables } from './tables';
 
-/** An event, and the environment state it produced (null once deleted). */
+/** An event, the environment state it found (null before the creation) and the one it produced (null once deleted). */
 export interface EvolvedEvent {
   stored: StoredEvent<EnvironmentEvent>;
+  before: EnvironmentState | null;
   after: EnvironmentState | null;
 }
 

@@ -20,7 +20,12 @@ export const environmentsTable = defineTable({
   unique: { environments_org_name_unique: ['organization_id', 'name'] },
 });
 
-/** The audit history: one row per recorded change. */
+/**
+ * The audit history: one row per recorded change. `previous` is the
+ * environment as it was before the change (null for a creation): a version's
+ * own environment is the next version's `previous`, or the current row's for
+ * the newest version, so each state is stored once.
+ */
 export const environmentVersionsTable = defineTable({
   name: 'environment_versions',
   columns: {
@@ -35,7 +40,7 @@ export const environmentVersionsTable = defineTable({
     api_key_id: 'id?',
     request_id: 'text?',
     changes: 'json',
-    environment: 'json?',
+    previous: 'json?',
     ip_address: 'text?',
     user_agent: 'text?',
   },

@@ -23,9 +23,10 @@ export class GetEnvironmentHandler implements IQueryHandler<GetEnvironmentQuery,
       );
     // Beyond the latest is answered without a query (and so whatever its size).
     if (version > current.version) throw noSuchVersion();
+    // An earlier version's environment is what the next version found (environment_versions.previous).
     const rows = await this.db.query<{ environment: unknown }>(
-      sql`SELECT environment FROM environment_versions
-          WHERE environment_id = ${environmentId} AND organization_id = ${organizationId} AND version = ${version}`,
+      sql`SELECT previous AS environment FROM environment_versions
+          WHERE environment_id = ${environmentId} AND organization_id = ${organizationId} AND version = ${version + 1}`,
     );
     if (!rows.length || rows[0].environment === null) throw noSuchVersion();
     return presentEnvironment(jsonOf<EnvironmentResource>(rows[0].environment));

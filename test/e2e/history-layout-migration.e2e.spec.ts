@@ -1,0 +1,113 @@
+import { createDataSource } from '../../src/database/data-source';
+import { sql } from '../../src/database/database';
+import { AscendingListingIndexes1765100000000 } from '../../src/migrations/1765100000000-ascending-listing-indexes';
+import { HistoryStoresPrevious1765200000000 } from '../../src/migrations/1765200000000-history-stores-previous';
+import { verifyProjections } from '../../src/projections';
+import { allPages } from '../support/paging';
+import { http, startTestApp, TestApp } from '../support/test-app';
+
+jest.setTimeout(180_000);
+
+/**
+ * The history stores each entry's environment as it was before the change
+ * (the newest state is the current row), and the listing and history
+ * indexes are ascending. Both migrations go down to the layout before them
+ * and up again, and the API answers the same history after the round trip.
+ */
+describe('history layout migrations', () => {
+  let t: TestApp;
+  const ids: Record<string, string> = {};
+
+  async function ok(method: string, path: string, body?: unknown): Promise<any> {
+    const r = await http(t, method, path, body === undefined ? {} : { body });
+    expect({ status: r.status, body: r.status === 200 ? 'ok' : r.body }).toEqual({ status: 200, body: 'ok' });
+    return r.body;
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    ids.created = (await ok('POST', '/v1/environments', { name: 'layout-created', metadata: { team: 'ml' } })).id;
+    ids.changed = (await ok('POST', '/v1/environments', { name: 'layout-changed', description: 'one' })).id;
+    await ok('POST', `/v1/environments/${ids.changed}`, { description: 'two', metadata: { owner: 'ana' } });
+    await ok('POST', `/v1/environments/${ids.changed}`, { name: 'layout-renamed' });
+    await ok('POST', `/v1/environments/${ids.changed}/archive`);
+    ids.deleted = (await ok('POST', '/v1/environments', { name: 'layout-deleted' })).id;
+    await ok('POST', `/v1/environments/${ids.deleted}`, { description: 'before deletion' });
+    await ok('DELETE', `/v1/environments/${ids.deleted}`);
+  });
+  afterAll(async () => t.close());
+
+  /** Everything the API says about these environments' histories. */
+  async function answers(): Promise<unknown[]> {
+    const all: unknown[] = [await allPages(t, '/v1/environment_versions', 2)];
+    for (const id of Object.values(ids)) all.push(await allPages(t, `/v1/environments/${id}/versions`, 3));
+    for (const version of [1, 2, 3, 4, 5]) {
+      const { status, body } = await http(t, 'GET', `/v1/environments/${ids.changed}?version=${version}`);
+      all.push({ status, body: status === 200 ? body : body.error });
+    }
+    return all;
+  }
+
+  async function migrate(step: 'up' | 'down'): Promise<void> {
+    const source = createDataSource(t.database.config);
+    await source.initialize();
+    const runner = source.createQueryRunner();
+    try {
+      const migrations = [new AscendingListingIndexes1765100000000(), new HistoryStoresPrevious1765200000000()];
+      for (const migration of step === 'up' ? migrations : migrations.reverse()) await migration[step](runner);
+    } finally {
+      await runner.release();
+      await source.destroy();
+    }
+  }
+
+  it('serves every version from the next version or the current row, and the deletion keeps what it deleted', async () => {
+    const rows = await t.db.query<{ environment_id: string; version: number | string; previous: unknown }>(
+      sql`SELECT environment_id, version, previous FROM environment_versions ORDER BY environment_id, version`,
+    );
+    const previous = (id: string) => rows.filter((row) => row.environment_id === id).map((row) => (row.previous === null ? null : 'stored'));
+    expect(previous(ids.created)).toEqual([null]);
+    expect(previous(ids.changed)).toEqual([null, 'stored', 'stored', 'stored']);
+    expect(previous(ids.deleted)).toEqual([null, 'stored', 'stored']);
+    const versions = await allPages(t, `/v1/environments/${ids.changed}/versions`, 10);
+    expect(versions.map((v) => [v.version, v.environment.version, v.environment.name, v.environment.description])).toEqual([
+      [4, 4, 'layout-renamed', 'two'],
+      [3, 3, 'layout-renamed', 'two'],
+      [2, 2, 'layout-changed', 'two'],
+      [1, 1, 'layout-changed', 'one'],
+    ]);
+    expect(versions[0].environment.archived_at).not.toBeNull();
+    const deleted = await allPages(t, `/v1/environment_versions?environment_id=${ids.deleted}`, 10);
+    expect(deleted.map((v) => [v.operation, v.environment?.description ?? null])).toEqual([
+      ['deleted', null],
+      ['modified', 'before deletion'],
+      ['created', null],
+    ]);
+    for (const version of [1, 2, 3]) {
+      const asOf = await http(t, 'GET', `/v1/environments/${ids.changed}?version=${version}`);
+      expect(asOf.body).toEqual(versions[4 - version].environment);
+    }
+  });
+
+  it('goes down to full snapshots after each change and descending indexes, and up again to the same answers', async () => {
+    const before = await answers();
+    const history = (before[0] as { environment_id: string; version: number; environment: unknown }[]).map((v) => [
+      v.environment_id,
+      v.version,
+      v.environment,
+    ]);
+    await migrate('down');
+    const rows = await t.db.query<{ environment_id: string; version: number | string; environment: unknown }>(
+      sql`SELECT environment_id, version, environment FROM environment_versions ORDER BY created_at DESC, event_position DESC`,
+    );
+    const stored = rows.map((row) => [
+      row.environment_id,
+      Number(row.version),
+      typeof row.environment === 'string' ? JSON.parse(row.environment) : row.environment,
+    ]);
+    expect(stored).toEqual(history);
+    await migrate('up');
+    expect(await answers()).toEqual(before);
+    expect((await verifyProjections(t.db)).differences).toEqual([]);
+  });
+});
