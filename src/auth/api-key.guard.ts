@@ -20,6 +20,8 @@ function workerMismatch(principal: Principal, params: Record<string, string | un
   return null;
 }
 
+const routeOf = (request: FastifyRequest) => `${request.method} ${request.routeOptions.url}`;
+
 /** The presented key: `x-api-key`, or else `Authorization: Bearer <key>`. */
 export function presentedKey(headers: FastifyRequest['headers']): string | null {
   const apiKey = headers['x-api-key'];
@@ -49,8 +51,23 @@ export class ApiKeyGuard implements CanActivate {
     private readonly workers: WorkerCredentialRegistry,
   ) {}
 
+  /** What each handler declares, read from its metadata once. */
+  private readonly declarations = new WeakMap<object, { access: RouteAccess | undefined; credentials: RouteCredentials }>();
+
+  private declarationOf(handler: Function): { access: RouteAccess | undefined; credentials: RouteCredentials } {
+    let declaration = this.declarations.get(handler);
+    if (declaration === undefined) {
+      declaration = {
+        access: this.reflector.get<RouteAccess | undefined>(ROUTE_ACCESS, handler),
+        credentials: this.reflector.get<RouteCredentials | undefined>(ROUTE_CREDENTIALS, handler) ?? API_KEYS_ONLY,
+      };
+      this.declarations.set(handler, declaration);
+    }
+    return declaration;
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const access = this.reflector.get<RouteAccess | undefined>(ROUTE_ACCESS, context.getHandler());
+    const { access, credentials } = this.declarationOf(context.getHandler());
     if (access === 'public') return true;
     if (access === undefined) throw new Error(`route ${context.getClass().name}.${context.getHandler().name} declares no access`);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -66,17 +83,15 @@ export class ApiKeyGuard implements CanActivate {
     await this.rateLimits.canActivate(context);
     const workspace = workspaceProblem(request.headers[WORKSPACE_HEADER], principal.organizationId);
     if (workspace) throw ApiError.badRequest(workspace);
-    const credentials = this.reflector.get<RouteCredentials | undefined>(ROUTE_CREDENTIALS, context.getHandler()) ?? API_KEYS_ONLY;
-    const route = `${request.method} ${request.routeOptions.url}`;
     if (principal.credential) {
-      if (!credentials.worker.includes(principal.credential)) throw insufficient(`${route} does not take a ${principal.credential.replace('_', ' ')}`);
+      if (!credentials.worker.includes(principal.credential)) throw insufficient(`${routeOf(request)} does not take a ${principal.credential.replace('_', ' ')}`);
       const mismatch = workerMismatch(principal, request.params as Record<string, string | undefined>);
       if (mismatch) throw insufficient(mismatch);
       return true;
     }
-    if (!credentials.apiKey) throw insufficient(`${route} takes the environment's worker credentials (${credentials.worker.join(', ')}), not an API key`);
+    if (!credentials.apiKey) throw insufficient(`${routeOf(request)} takes the environment's worker credentials (${credentials.worker.join(', ')}), not an API key`);
     if (!scopeAllows(principal.scope, access)) {
-      throw insufficient(`This API key has scope "${principal.scope}"; ${route} needs "${access}"`);
+      throw insufficient(`This API key has scope "${principal.scope}"; ${routeOf(request)} needs "${access}"`);
     }
     return true;
   }

@@ -24,6 +24,7 @@ import { EnvironmentsCommand } from './environments/environments.command';
 import { KeysCommand } from './keys/keys.command';
 import { FreezeCommand, UnfreezeCommand } from './organizations/freeze.command';
 import { ProjectionsCommand } from './projections/projections.command';
+import { IdempotencyRecordsModule } from '../idempotency/idempotency.module';
 
 /** The top of the command tree: its name in the usage lines and the help that ends the overview. */
 @Injectable()
@@ -92,7 +93,7 @@ export class CliModule {
     }
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), AuthModule, CqrsModule, EnvironmentsModule, OrganizationsModule, WorkModule, AuditStreamModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), IdempotencyRecordsModule, AuthModule, CqrsModule, EnvironmentsModule, OrganizationsModule, WorkModule, AuditStreamModule],
       providers: COMMANDS,
     };
   }

@@ -37,6 +37,8 @@ export class ServiceMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  /** The two series of each method, status and route (a bounded set: route templates), looked up once. */
+  private readonly requestSeries = new Map<string, { count: { inc(): void }; latency: { observe(value: number): void } }>();
   private readonly commands = new Counter({
     name: 'sandbase_commands_total',
     help: 'Commands run through the command bus, by type and outcome (ok, the domain error code, or error).',
@@ -99,13 +101,17 @@ export class ServiceMetrics {
 
   /** Fastify onResponse hook: one request answered. */
   recordRequest(request: FastifyRequest, reply: FastifyReply): void {
-    const labels = {
-      method: METHODS.has(request.method) ? request.method : 'OTHER',
-      route: request.routeOptions.url ?? UNMATCHED_ROUTE,
-      status: String(reply.statusCode),
-    };
-    this.requests.inc(labels);
-    this.latency.observe(labels, reply.elapsedTime / 1000);
+    const method = METHODS.has(request.method) ? request.method : 'OTHER';
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    const key = `${method} ${reply.statusCode} ${route}`;
+    let series = this.requestSeries.get(key);
+    if (series === undefined) {
+      const labels = { method, route, status: String(reply.statusCode) };
+      series = { count: this.requests.labels(labels), latency: this.latency.labels(labels) };
+      this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.latency.observe(reply.elapsedTime / 1000);
   }
 
   private recordAuditStream(signal: AuditStreamSignal): void {

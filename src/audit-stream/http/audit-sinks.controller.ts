@@ -13,6 +13,7 @@ import { CreateAuditSinkRequest, ReplayAuditSinkRequest } from '../audit-sink.re
 import { Acting, AuditSinksService } from '../audit-sinks.service';
 import { AuditSinkErrorCode } from '../domain/errors';
 import { auditSinkListSchema, auditSinkSchema, createdAuditSinkSchema, deletedAuditSinkSchema } from '../resources/audit-sink.schema';
+import { Idempotent } from '../../idempotency/idempotent';
 
 const { InvalidRequest, AuditSinkNotFound } = AuditSinkErrorCode;
 
@@ -25,6 +26,8 @@ export class AuditSinksController {
   constructor(private readonly sinks: AuditSinksService) {}
 
   @Post()
+
+  @Idempotent()
   @HttpCode(200)
   @Access('admin')
   @ApiOperation({ operationId: 'createAuditSink', summary: 'Stream the audit history to a webhook, a NATS JetStream subject, a file or standard output; a webhook\'s signing secret appears only in this answer' })
@@ -66,6 +69,8 @@ export class AuditSinksController {
   }
 
   @Post(':id/resume')
+
+  @Idempotent()
   @HttpCode(200)
   @Access('admin')
   @ApiOperation({ operationId: 'resumeAuditSink', summary: 'Deliver again after a pause, from the sink\'s position on' })
@@ -76,6 +81,8 @@ export class AuditSinksController {
   }
 
   @Post(':id/replay')
+
+  @Idempotent()
   @HttpCode(200)
   @Access('admin')
   @ApiOperation({ operationId: 'replayAuditSink', summary: 'Deliver again from an event or version id (included) or an RFC 3339 time on' })

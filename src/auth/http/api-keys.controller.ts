@@ -28,6 +28,7 @@ import { organizationVersionListSchema } from '../../organizations/history/histo
 import { ApiErrors, apiKeyErrors } from '../../openapi/documented-errors';
 import { ApiPageParams, jsonSchema } from '../../openapi/params';
 import { requestSchema } from '../../openapi/request-schema';
+import { Idempotent } from '../../idempotency/idempotent';
 
 const { ApiKeyNotFound, ApiKeyRevoked, InvalidRequest, LastAdminKey } = ApiKeyErrorCode;
 
@@ -64,6 +65,7 @@ export class ApiKeysController {
 
   /** The answer is the only place the new key's secret (`key`) ever appears. */
   @Post('api_keys')
+  @Idempotent()
   @HttpCode(200)
   @Access('admin')
   @ApiOperation({ operationId: 'createApiKey', summary: 'Create a key; the answer is the only place its secret appears' })
@@ -96,6 +98,7 @@ export class ApiKeysController {
    * the answer; the old secret stops at once, or after `grace_seconds`.
    */
   @Post('api_keys/:id/rotate')
+  @Idempotent()
   @HttpCode(200)
   @Access('admin')
   @ApiOperation({ operationId: 'rotateApiKey', summary: 'Give a key a new secret, shown once' })
@@ -118,6 +121,7 @@ export class ApiKeysController {
 
   /** Revokes at once; the organization's last active admin key cannot be revoked this way (409 `last_admin_key`). */
   @Post('api_keys/:id/revoke')
+  @Idempotent()
   @HttpCode(200)
   @Access('admin')
   @ApiOperation({ operationId: 'revokeApiKey', summary: 'Revoke a key at once' })

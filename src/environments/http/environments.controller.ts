@@ -28,6 +28,7 @@ import { charLength, LIMITS } from '../domain/rules';
 import { ApiErrors, environmentErrors } from '../../openapi/documented-errors';
 import { ApiPageParams, jsonSchema } from '../../openapi/params';
 import { requestSchema } from '../../openapi/request-schema';
+import { Idempotent } from '../../idempotency/idempotent';
 
 const { EnvironmentNotFound, EnvironmentNameTaken, InvalidRequest, InvalidMetadata, InvalidConfigTypeChange } = DomainErrorCode;
 const { EnvironmentArchived, VersionMismatch, EnvironmentCreateDisabled, EnvironmentUpdateDisabled } = DomainErrorCode;
@@ -93,6 +94,8 @@ export class EnvironmentsController {
   ) {}
 
   @Post()
+
+  @Idempotent()
   @ENVIRONMENT
   @Access('write')
   @HttpCode(200)
@@ -152,6 +155,8 @@ export class EnvironmentsController {
   }
 
   @Post(':id')
+
+  @Idempotent()
   @ENVIRONMENT
   @Access('write')
   @HttpCode(200)
@@ -181,6 +186,8 @@ export class EnvironmentsController {
   }
 
   @Post(':id/archive')
+
+  @Idempotent()
   @ENVIRONMENT
   @Access('write')
   @HttpCode(200)

@@ -21,6 +21,7 @@ import { WORK_HISTORY_PAGE } from '../projections/work-history.read-model';
 import { WorkQueueService } from '../work-queue.service';
 import { presentEnvironmentKey } from '../resources/work.resource';
 import { createdEnvironmentKeySchema, environmentKeyListSchema, environmentKeySchema, workVersionListSchema } from '../resources/work.schema';
+import { Idempotent } from '../../idempotency/idempotent';
 
 const { EnvironmentNotSelfHosted, EnvironmentKeyNotFound, InvalidRequest } = WorkErrorCode;
 const { EnvironmentNotFound, EnvironmentArchived } = DomainErrorCode;
@@ -39,6 +40,8 @@ export class EnvironmentKeysController {
   constructor(private readonly keys: EnvironmentKeysService) {}
 
   @Post('environments/:environment_id/keys')
+
+  @Idempotent()
   @HttpCode(200)
   @Access('write')
   @ApiOperation({ operationId: 'createEnvironmentKey', summary: 'Issue a key for the environment\'s workers; the answer is the only place its secret appears' })
@@ -65,6 +68,8 @@ export class EnvironmentKeysController {
   }
 
   @Post('environments/:environment_id/keys/:key_id/revoke')
+
+  @Idempotent()
   @HttpCode(200)
   @Access('write')
   @ApiOperation({ operationId: 'revokeEnvironmentKey', summary: 'Revoke the key at once' })

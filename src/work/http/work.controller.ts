@@ -21,6 +21,7 @@ import { LeaseState, presentWork, WorkResource } from '../resources/work.resourc
 import { heartbeatSchema, pollAnswerSchema, statsSchema, workListSchema, workSchema } from '../resources/work.schema';
 import { WorkQueueService } from '../work-queue.service';
 import { expectedHeartbeat, integerParam, pollOptions } from './work-params';
+import { Idempotent } from '../../idempotency/idempotent';
 
 const { WorkNotFound, WorkStopped, WorkNotStarted, HeartbeatPreconditionFailed, EnvironmentNotSelfHosted, InvalidRequest } = WorkErrorCode;
 const { EnvironmentNotFound, EnvironmentArchived, InvalidMetadata } = DomainErrorCode;
@@ -40,6 +41,8 @@ export class WorkController {
   constructor(private readonly queue: WorkQueueService) {}
 
   @Post()
+
+  @Idempotent()
   @HttpCode(200)
   @Access('write')
   @ApiOperation({ operationId: 'enqueueWork', summary: 'Queue a unit of work for the environment\'s workers (a Sandbase extension)' })
@@ -100,6 +103,8 @@ export class WorkController {
   }
 
   @Post(':work_id')
+
+  @Idempotent()
   @HttpCode(200)
   @Access('write')
   @ApiOperation({ operationId: 'updateWork', summary: 'Merge the item\'s metadata (a string upserts, null deletes)' })
@@ -112,6 +117,8 @@ export class WorkController {
   }
 
   @Post(':work_id/ack')
+
+  @Idempotent()
   @HttpCode(200)
   @Access('write')
   @ENVIRONMENT_KEY
@@ -123,6 +130,8 @@ export class WorkController {
   }
 
   @Post(':work_id/heartbeat')
+
+  @Idempotent()
   @HttpCode(200)
   @Access('write')
   @WORKER
@@ -144,6 +153,8 @@ export class WorkController {
   }
 
   @Post(':work_id/stop')
+
+  @Idempotent()
   @HttpCode(200)
   @Access('write')
   @WORKER_OR_API_KEY
