@@ -1,15 +1,15 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { IdempotentRoutesCheck } from './idempotent';
 import { IdempotencyPurger } from './idempotency-purger';
 import { IdempotencyRecords } from './idempotency-records';
 
 /**
- * The records behind `@Idempotent()`: global, since each feature's module
- * builds the interceptor of its own POST routes (also where the CLI loads
- * those modules without serving them).
+ * The records behind `@Idempotent()`: each feature module with POST routes
+ * imports this, since Nest builds a route's interceptor in its controller's
+ * module (also where the CLI or a test loads those modules without serving
+ * them).
  */
-@Global()
 @Module({ providers: [IdempotencyRecords], exports: [IdempotencyRecords] })
 export class IdempotencyRecordsModule {}
 

@@ -8,6 +8,7 @@ import { EnvironmentKeysController, WorkVersionsController } from './http/enviro
 import { WorkController } from './http/work.controller';
 import { WorkQueueService } from './work-queue.service';
 import { WorkSignals } from './work-signals';
+import { IdempotencyRecordsModule } from '../idempotency/idempotency.module';
 
 /**
  * Self-hosted environments: environment keys (checked for the global guard)
@@ -15,7 +16,7 @@ import { WorkSignals } from './work-signals';
  * WorkLeasesModule, which only the service imports.
  */
 @Module({
-  imports: [CqrsModule, AuthModule, EnvironmentsModule],
+  imports: [CqrsModule, AuthModule, EnvironmentsModule, IdempotencyRecordsModule],
   controllers: [WorkController, EnvironmentKeysController, WorkVersionsController],
   providers: [WorkExecutor, WorkSignals, WorkQueueService, EnvironmentKeysService],
   exports: [WorkExecutor, WorkQueueService, EnvironmentKeysService],
