@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { hashApiKey } from '../auth/api-keys.service';
 import { WORKER_SECRET_PREFIXES } from '../auth/worker-credentials';
 import { CLOCK, Clock } from '../common/clock';
-import { randomBase62 } from '../common/ids';
+import { randomBase62, timeOrderedId } from '../common/ids';
 import type { PagePosition } from '../common/page-cursor';
 import { Database, DATABASE } from '../database/database';
 import { applyMetadataPatch } from '../environments/domain/rules';
@@ -17,7 +17,7 @@ import { listWorkHistory, WorkHistoryFilter } from './projections/work-history.r
 import type { HistoryPosition } from '../organizations/history/history.read-model';
 import { WorkSignals } from './work-signals';
 
-export const newWorkId = (): string => `work_${randomBase62()}`;
+export const newWorkId = (): string => `work_${timeOrderedId()}`;
 
 /** Poll defaults and bounds (the SDK caps block_ms at 999). */
 export const POLL = { maxBlockMs: 999, defaultReclaimMs: 5000, recheckMs: 100 } as const;
