@@ -12,7 +12,7 @@ import type { AppConfig } from './config/config';
 import { createLogger, logDestination } from './logging/logger';
 import { serveMetrics } from './metrics/metrics-endpoint';
 import { poolOf, ServiceMetrics } from './metrics/service-metrics';
-import { flushTracing } from './telemetry/spans';
+import { flushTracing, tracingEnabled } from './telemetry/spans';
 import { PinoNestLogger } from './logging/pino-nest-logger';
 import { recordRoutes } from './http/registered-routes';
 import { RequestLogController, rememberTraceId } from './http/request-log';
@@ -47,7 +47,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const metrics = new ServiceMetrics();
   // Before recordRoutes: /metrics is not one of the API's routes.
   serveMetrics(fastify, metrics, config.metrics);
-  fastify.addHook('onRequest', rememberTraceId);
+  // Only with tracing on: there is no trace id to remember otherwise.
+  if (tracingEnabled()) fastify.addHook('onRequest', rememberTraceId);
   fastify.addHook('onClose', async () => flushTracing());
   recordRoutes(fastify);
   fastify.removeContentTypeParser(['application/json', 'text/plain']);

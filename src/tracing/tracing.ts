@@ -4,7 +4,7 @@ import type * as Instrumentation from '@opentelemetry/instrumentation';
 import type * as InstrumentationPg from '@opentelemetry/instrumentation-pg';
 import type * as Resources from '@opentelemetry/resources';
 import type * as SdkTraceNode from '@opentelemetry/sdk-trace-node';
-import { onTracingFlush } from '../telemetry/spans';
+import { onTracingStarted } from '../telemetry/spans';
 
 /** GET /metrics and the health probes. */
 const UNTRACED = /^\/(metrics|health\/[a-z]+)(\?|$)/;
@@ -44,6 +44,6 @@ export function startTracing(env: Record<string, string | undefined>): boolean {
     ],
   });
   instrumentSqliteStatements();
-  onTracingFlush(() => provider.forceFlush());
+  onTracingStarted(() => provider.forceFlush());
   return true;
 }
