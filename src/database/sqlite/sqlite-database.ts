@@ -14,10 +14,32 @@ import { COMMIT_WINDOW_MS, GroupCommitLimits, GroupCommitWriter, MAX_BATCH_TRANS
 import { SqliteSql, StatementCache } from './sqlite-connection';
 import { migrateSqlite } from './sqlite-migrations';
 
+/**
+ * The writer connection. Its busy timeout is 0: the group-commit writer
+ * waits for another process's write lock itself, asynchronously (its BEGIN
+ * IMMEDIATE fails at once and is tried again), and once a write transaction
+ * holds the lock no statement of it waits for one. A session's transaction
+ * (the CLI, a rebuild, an export) waits in SQLite as before, up to
+ * SQLITE_LOCK_WAIT_MS: the timeout is raised for it alone. Setting it around
+ * every batch instead cost two statements per COMMIT.
+ */
 class SqliteSession extends SqliteSql implements Session, WriterConnection {
-  transaction<T>(work: (tx: Sql) => Promise<T>, mode: TransactionMode = 'write'): Promise<T> {
+  constructor(
+    statements: StatementCache,
+    private readonly handle: BetterSqlite3.Database,
+  ) {
+    super(statements);
+  }
+
+  async transaction<T>(work: (tx: Sql) => Promise<T>, mode: TransactionMode = 'write'): Promise<T> {
     const end = { commit: () => this.execute(sql`COMMIT`), rollback: () => this.execute(sql`ROLLBACK`) };
-    return this.execute(sql.raw(mode === 'read' ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE')).then(() => finishTransaction(this, work, end, mode));
+    this.handle.pragma(`busy_timeout = ${SQLITE_LOCK_WAIT_MS}`);
+    try {
+      await this.execute(sql.raw(mode === 'read' ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE'));
+      return await finishTransaction(this, work, end, mode);
+    } finally {
+      this.handle.pragma('busy_timeout = 0');
+    }
   }
 
   /**
@@ -26,7 +48,6 @@ class SqliteSession extends SqliteSql implements Session, WriterConnection {
    * `last`, when that lock error is thrown.
    */
   async beginImmediateWithoutWaiting(last: boolean): Promise<boolean> {
-    await this.execute(sql`PRAGMA busy_timeout = 0`);
     try {
       await this.execute(sql`BEGIN IMMEDIATE`);
       return true;
@@ -34,8 +55,6 @@ class SqliteSession extends SqliteSql implements Session, WriterConnection {
       const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: unknown }) : null;
       if (!last && driverError?.code === 'SQLITE_BUSY') return false;
       throw error;
-    } finally {
-      await this.execute(sql.raw(`PRAGMA busy_timeout = ${SQLITE_LOCK_WAIT_MS}`));
     }
   }
 }
@@ -66,7 +85,9 @@ class SqliteDatabase extends DatabaseBase {
   ) {
     super();
     const inMemory = handle.memory;
-    this.writer = new GroupCommitWriter(new SqliteSession(new StatementCache(handle)), handle, inMemory ? { windowMs: 0, maxTransactions: 1 } : limits);
+    // Migrations (before) waited for locks as a session does; from here on the writer waits itself (SqliteSession).
+    handle.pragma('busy_timeout = 0');
+    this.writer = new GroupCommitWriter(new SqliteSession(new StatementCache(handle), handle), handle, inMemory ? { windowMs: 0, maxTransactions: 1 } : limits);
     this.reader = inMemory ? null : openReader(handle.name);
   }
 
