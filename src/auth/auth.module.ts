@@ -16,7 +16,6 @@ import { GetApiKeyHandler, ListApiKeysHandler } from './queries/api-key.queries'
 import { ListHistoryHandler } from './queries/history.queries';
 import { RouteAccessCheck, RouteAccessRegistry } from './route-access';
 import { WorkerCredentialRegistry } from './worker-credentials';
-import { IdempotencyRecordsModule } from '../idempotency/idempotency.module';
 
 /**
  * At start-up, before the first request: keys that predate key events get
@@ -41,7 +40,7 @@ class KeysAtStartup implements OnApplicationBootstrap {
 
 /** API keys (event-sourced like environments), and the global guard that decides access for every route. */
 @Module({
-  imports: [CqrsModule, DiscoveryModule, RateLimitModule, IdempotencyRecordsModule],
+  imports: [CqrsModule, DiscoveryModule, RateLimitModule],
   controllers: [ApiKeysController],
   providers: [
     ListApiKeysHandler,

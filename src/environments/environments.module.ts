@@ -12,10 +12,9 @@ import { EnvironmentsController } from './http/environments.controller';
 import { GetEnvironmentHandler } from './queries/get-environment/get-environment.handler';
 import { ListEnvironmentVersionsHandler } from './queries/list-environment-versions/list-environment-versions.handler';
 import { ListEnvironmentsHandler } from './queries/list-environments/list-environments.handler';
-import { IdempotencyRecordsModule } from '../idempotency/idempotency.module';
 
 @Module({
-  imports: [CqrsModule, AuthModule, IdempotencyRecordsModule],
+  imports: [CqrsModule, AuthModule],
   controllers: [EnvironmentsController, EnvironmentVersionsController],
   providers: [
     EnvironmentRetirementHooks,

@@ -1,7 +1,5 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
-import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { from, lastValueFrom, mergeMap, Observable } from 'rxjs';
 import { ApiError } from '../common/api-error';
 import { CLOCK, Clock } from '../common/clock';
 import { IDEMPOTENCY_CLAIM, ReplayedAnswer } from '../common/idempotent-answer';
@@ -13,30 +11,29 @@ import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey, requestFingerprint } from 
 import { IdempotencyRecords } from './idempotency-records';
 import { PendingAnswer } from './pending-answer';
 
-type Request = FastifyRequest & { principal?: { apiKeyId: string } };
+export type IdempotentRequest = FastifyRequest & { principal?: { apiKeyId: string } };
 
 /**
- * Idempotency-Key on every POST, in one place. Runs after the global guard
- * (key, workspace, rate limit, scope: those refusals are neither stored nor
- * replayed). Claims the key in a transaction of its own, then replays a
- * stored answer (the filter sends it), refuses a different request with the
- * same key (422) or a concurrent duplicate (409), or runs the request with
- * its answer enlisted in the command's transaction (PendingAnswer).
+ * Idempotency-Key on a POST route (`@Idempotent()`), around its handler:
+ * after the guard (key, workspace, rate limit, scope: those refusals are
+ * neither stored nor replayed). Claims the key in a transaction of its own,
+ * then replays a stored answer (the filter sends it), refuses a different
+ * request with the same key (422) or a concurrent duplicate (409), or runs
+ * the handler with its answer enlisted in the command's transaction
+ * (PendingAnswer). A request without the header runs the handler as it is.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+export class IdempotencyRunner {
   constructor(
     private readonly records: IdempotencyRecords,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    const request = context.switchToHttp().getRequest<Request>();
-    if (request.method !== 'POST') return next.handle();
+  async run<T>(request: IdempotentRequest, status: number, handler: () => Promise<T>): Promise<T> {
     const key = parseIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
     const apiKeyId = request.principal?.apiKeyId;
-    if (key === null || apiKeyId === undefined) return next.handle();
+    if (key === null || apiKeyId === undefined) return handler();
     const fingerprint = requestFingerprint(request.method, request.url, request.body);
     const outcome = await this.records.claim(apiKeyId, key, fingerprint, this.clock.now(), {
       ttlSeconds: this.config.idempotencyTtlSeconds,
@@ -61,15 +58,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       case 'claimed':
         break;
     }
-    const status = (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ?? 201;
     const answer = new PendingAnswer(this.records, outcome.claim, status);
     (request as unknown as Record<symbol, unknown>)[IDEMPOTENCY_CLAIM] = answer;
-    const body = withTransactionParticipant(answer, () => lastValueFrom(next.handle(), { defaultValue: undefined }));
-    return from(body).pipe(
-      mergeMap(async (value) => {
-        await answer.succeeded(value);
-        return value;
-      }),
-    );
+    const value = await withTransactionParticipant(answer, handler);
+    await answer.succeeded(value);
+    return value;
   }
 }

@@ -8,7 +8,6 @@ import { EnvironmentKeysController, WorkVersionsController } from './http/enviro
 import { WorkController } from './http/work.controller';
 import { WorkQueueService } from './work-queue.service';
 import { WorkSignals } from './work-signals';
-import { IdempotencyRecordsModule } from '../idempotency/idempotency.module';
 
 /**
  * Self-hosted environments: environment keys (checked for the global guard)
@@ -16,7 +15,7 @@ import { IdempotencyRecordsModule } from '../idempotency/idempotency.module';
  * WorkLeasesModule, which only the service imports.
  */
 @Module({
-  imports: [CqrsModule, AuthModule, EnvironmentsModule, IdempotencyRecordsModule],
+  imports: [CqrsModule, AuthModule, EnvironmentsModule],
   controllers: [WorkController, EnvironmentKeysController, WorkVersionsController],
   providers: [WorkExecutor, WorkSignals, WorkQueueService, EnvironmentKeysService],
   exports: [WorkExecutor, WorkQueueService, EnvironmentKeysService],

@@ -94,7 +94,6 @@ export class EnvironmentsController {
   ) {}
 
   @Post()
-
   @Idempotent()
   @ENVIRONMENT
   @Access('write')
