@@ -13,9 +13,9 @@ import { performance } from 'node:perf_hooks';
 import { encodePageCursor, decodePageCursor, PagePosition } from '../src/common/page-cursor';
 import { Database, sql } from '../src/database/database';
 import { insertRows } from '../src/database/table';
-import { listEnvironments } from '../src/environments/projections/environments.read-model';
+import { listEnvironmentRows } from '../src/environments/projections/environments.read-model';
 import { environmentsTable } from '../src/environments/projections/tables';
-import { presentEnvironment } from '../src/environments/resources/environment.resource';
+import { presentEnvironmentRow } from '../src/environments/resources/environment.resource';
 import { ApiKeysService } from '../src/auth/api-keys.service';
 import { startTestApp, TestApp } from '../test/support/test-app';
 
@@ -56,8 +56,8 @@ async function seed(db: Database): Promise<void> {
 /** One page as the query handler serves it (rows, presented, next cursor). */
 async function page(db: Database, includeArchived: boolean, cursor: string | null): Promise<string | undefined> {
   const after: PagePosition | null = cursor ? decodePageCursor(cursor) : null;
-  const rows = await listEnvironments(db, ORG, { includeArchived, after, limit: 20 });
-  const data = rows.slice(0, 20).map(presentEnvironment);
+  const rows = await listEnvironmentRows(db, ORG, { includeArchived, after, limit: 20 });
+  const data = rows.slice(0, 20).map(presentEnvironmentRow);
   const last = data[data.length - 1];
   return rows.length > 20 ? encodePageCursor({ c: last.created_at, i: last.id }) : undefined;
 }

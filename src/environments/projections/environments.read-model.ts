@@ -15,10 +15,16 @@ const COLUMNS = environmentsTable.columnList;
  * committed state and stays so until they commit.
  */
 export async function findEnvironment(db: Sql, organizationId: string, id: string): Promise<EnvironmentState | null> {
+  const row = await findEnvironmentRow(db, organizationId, id);
+  return row ? toEnvironmentState(row) : null;
+}
+
+/** The same row as stored (JSON columns not parsed), for reads that render it (presentEnvironmentRow). */
+export async function findEnvironmentRow(db: Sql, organizationId: string, id: string): Promise<EnvironmentRow | null> {
   const rows = await db.query<EnvironmentRow>(
     sql`SELECT ${COLUMNS} FROM environments WHERE id = ${id} AND organization_id = ${organizationId}`,
   );
-  return rows.length ? toEnvironmentState(rows[0]) : null;
+  return rows.length ? rows[0] : null;
 }
 
 export async function isNameTaken(db: Sql, organizationId: string, name: string, exceptId: string): Promise<boolean> {
@@ -64,7 +70,7 @@ export function listEnvironmentsQuery(organizationId: string, options: ListOptio
     ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
 }
 
-export async function listEnvironments(db: Sql, organizationId: string, options: ListOptions): Promise<EnvironmentState[]> {
-  const rows = await db.query<EnvironmentRow>(listEnvironmentsQuery(organizationId, options));
-  return rows.map(toEnvironmentState);
+/** One page of rows as stored (JSON columns not parsed), for presentEnvironmentRow. */
+export function listEnvironmentRows(db: Sql, organizationId: string, options: ListOptions): Promise<EnvironmentRow[]> {
+  return db.query<EnvironmentRow>(listEnvironmentsQuery(organizationId, options));
 }

@@ -1,4 +1,7 @@
+import { JsonTextCache } from '../../common/json-text-cache';
+import { nullableTimestampOf, timestampOf } from '../../common/rows';
 import type { EnvironmentConfig, EnvironmentState, Networking } from '../domain/environment';
+import type { EnvironmentRow } from '../projections/environment-row';
 
 /** The Environment object exactly as the API renders it. */
 export interface EnvironmentResource {
@@ -62,5 +65,32 @@ export function presentEnvironment(state: Omit<EnvironmentState, 'organization_i
     archived_at: state.archived_at,
     created_at: state.created_at,
     updated_at: state.updated_at,
+  };
+}
+
+/** Rendered configurations and metadata by their stored text: at most this many of each are kept. */
+const RENDERED_BY_TEXT_LIMIT = 1_000;
+const renderedConfigs = new JsonTextCache(RENDERED_BY_TEXT_LIMIT, (parsed) => renderConfig(parsed as EnvironmentConfig));
+const renderedMetadata = new JsonTextCache(RENDERED_BY_TEXT_LIMIT, (parsed) => renderMetadata(parsed as Record<string, string>));
+
+/**
+ * The Environment object straight from its `environments` row, for reads:
+ * the same as presentEnvironment(toEnvironmentState(row)), but a
+ * configuration or metadata text rendered before is not parsed and rendered
+ * again. Its config and metadata objects are shared and frozen.
+ */
+export function presentEnvironmentRow(row: EnvironmentRow): EnvironmentResource {
+  return {
+    id: row.id,
+    type: 'environment',
+    name: row.name,
+    description: row.description,
+    config: renderedConfigs.of(row.config),
+    metadata: renderedMetadata.of(row.metadata),
+    scope: row.scope as 'organization',
+    version: Number(row.version),
+    archived_at: nullableTimestampOf(row.archived_at),
+    created_at: timestampOf(row.created_at),
+    updated_at: timestampOf(row.updated_at),
   };
 }

@@ -4,8 +4,8 @@ import { jsonOf } from '../../../common/rows';
 import { Database, DATABASE, sql } from '../../../database/database';
 import { notFound } from '../../domain/decider';
 import { DomainError, DomainErrorCode } from '../../domain/errors';
-import { EnvironmentResource, presentEnvironment } from '../../resources/environment.resource';
-import { findEnvironment } from '../../projections/environments.read-model';
+import { EnvironmentResource, presentEnvironment, presentEnvironmentRow } from '../../resources/environment.resource';
+import { findEnvironmentRow } from '../../projections/environments.read-model';
 import { GetEnvironmentQuery } from './get-environment.query';
 
 @QueryHandler(GetEnvironmentQuery)
@@ -13,9 +13,10 @@ export class GetEnvironmentHandler implements IQueryHandler<GetEnvironmentQuery,
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   async execute({ organizationId, environmentId, version }: GetEnvironmentQuery): Promise<EnvironmentResource> {
-    const current = await findEnvironment(this.db, organizationId, environmentId);
-    if (!current) throw notFound(environmentId);
-    if (version === undefined || version === current.version) return presentEnvironment(current);
+    const row = await findEnvironmentRow(this.db, organizationId, environmentId);
+    if (!row) throw notFound(environmentId);
+    const current = presentEnvironmentRow(row);
+    if (version === undefined || version === current.version) return current;
     const noSuchVersion = () =>
       new DomainError(
         DomainErrorCode.EnvironmentNotFound,

@@ -2,8 +2,8 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { encodePageCursor } from '../../../common/page-cursor';
 import { Database, DATABASE } from '../../../database/database';
-import { presentEnvironment } from '../../resources/environment.resource';
-import { listEnvironments } from '../../projections/environments.read-model';
+import { presentEnvironmentRow } from '../../resources/environment.resource';
+import { listEnvironmentRows } from '../../projections/environments.read-model';
 import { EnvironmentPage, ListEnvironmentsQuery } from './list-environments.query';
 
 @QueryHandler(ListEnvironmentsQuery)
@@ -11,11 +11,10 @@ export class ListEnvironmentsHandler implements IQueryHandler<ListEnvironmentsQu
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   async execute({ organizationId, limit, after, includeArchived, namePrefix }: ListEnvironmentsQuery): Promise<EnvironmentPage> {
-    const rows = await listEnvironments(this.db, organizationId, { includeArchived, after, limit, namePrefix });
-    const page = rows.slice(0, limit);
-    const data = page.map(presentEnvironment);
+    const rows = await listEnvironmentRows(this.db, organizationId, { includeArchived, after, limit, namePrefix });
+    const data = rows.slice(0, limit).map(presentEnvironmentRow);
     if (rows.length <= limit) return { data };
-    const last = page[page.length - 1];
+    const last = data[data.length - 1];
     return { data, next_page: encodePageCursor({ c: last.created_at, i: last.id }) };
   }
 }
