@@ -18,9 +18,9 @@ const IdempotencyRequest = createParamDecorator((_: unknown, context: ExecutionC
  * Idempotency-Key for a POST route: wraps the handler itself, which receives
  * the request as one more argument, and runs it through the application's
  * IdempotencyRunner. Not a Nest interceptor: a route with one runs every
- * request through rxjs observables and async-resource bindings (measured at
- * about a tenth of a create's CPU), which the request without the header,
- * the usual case, does not need. Must sit above the decorators that describe
+ * request through rxjs observables and async-resource bindings (about 5% of
+ * a create's CPU in a profile), which the request without the header, the
+ * usual case, does not need. Must sit above the decorators that describe
  * the route (their metadata is copied onto the wrapper); `@Post()` may be
  * above or below.
  */
