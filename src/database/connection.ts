@@ -51,6 +51,12 @@ export interface Sql {
   createScratchTable(table: TableDeclaration, name: string, keyed?: boolean): Promise<void>;
   /** After rows were inserted with explicit values of `column`, new rows continue after the largest. */
   advanceSequence(table: string, column: string): Promise<void>;
+  /**
+   * A number that differs between two transactions of this connection when
+   * any other connection committed in between (SQLite's data_version); null
+   * where the database cannot tell (PostgreSQL).
+   */
+  commitCounter(): Promise<number | null>;
 }
 
 export type TransactionMode = 'write' | 'read';
@@ -120,4 +126,5 @@ export abstract class SqlConnection implements Sql {
   abstract followLog<T extends Row>(query: LogQuery): Promise<(T & { xid: string })[]>;
   abstract createScratchTable(table: TableDeclaration, name: string, keyed?: boolean): Promise<void>;
   abstract advanceSequence(table: string, column: string): Promise<void>;
+  abstract commitCounter(): Promise<number | null>;
 }

@@ -45,6 +45,10 @@ export abstract class DatabaseBase implements DatabaseAdapter {
     return this.withConnection((c) => c.advanceSequence(table, column));
   }
 
+  commitCounter(): Promise<number | null> {
+    return this.withConnection((c) => c.commitCounter());
+  }
+
   async ping(timeoutMs: number): Promise<void> {
     await within(timeoutMs, this.query(sql`SELECT 1 AS ok`));
   }

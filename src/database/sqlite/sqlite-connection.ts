@@ -68,4 +68,10 @@ export class SqliteSql extends SqlConnection {
 
   /** AUTOINCREMENT continues after the largest value inserted, explicit or not. */
   async advanceSequence(): Promise<void> {}
+
+  /** Read inside a transaction, it is that transaction's snapshot's: it changes with every commit of another connection. */
+  async commitCounter(): Promise<number> {
+    const rows = await this.query<{ data_version: number }>(sql`PRAGMA data_version`);
+    return Number(rows[0].data_version);
+  }
 }

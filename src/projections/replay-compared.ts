@@ -1,0 +1,103 @@
+import { Sql, sql } from '../database/database';
+import { insertRows, Table } from '../database/table';
+import { LOG_START, readAllBatch } from '../event-store/event-store';
+import { familyModels, ProjectionFamily, ReadModel } from '../event-store/projection-family';
+import { FAMILIES } from './families';
+import { BATCH, ProgressState, reportProgress, sharesOf, StreamStates } from './replay';
+
+type Row = Record<string, unknown>;
+
+/** A value as a statement binds it and the database hands it back: booleans are numbers, undefined is NULL. */
+function bound(value: unknown): unknown {
+  return typeof value === 'boolean' ? Number(value) : (value ?? null);
+}
+
+/**
+ * True when a live row holds exactly the values a derived row would be
+ * written with: the same text, numbers and NULLs column by column, as the
+ * swap's `IS NOT DISTINCT FROM` compares a scratch row with a live one on
+ * SQLite (JSON compared as the text written, not as what it means).
+ */
+function holds(table: Table, live: Row, derived: Row): boolean {
+  const values = table.valuesOf(derived);
+  const columns = table.columnNames;
+  for (let i = 0; i < columns.length; i++) if (live[columns[i]] !== bound(values[i])) return false;
+  return true;
+}
+
+/**
+ * One history table (insertOnly: one row per event, unique `event_position`)
+ * walked in `event_position` order beside the rows a replay derives, a range
+ * of positions at a time: a derived row the live table holds as is costs no
+ * write; one it lacks or holds otherwise goes to the scratch table, to be
+ * inserted, and the live rows that are not derived rows (edited, stray, or
+ * at a position no event of the family has) are noted, to be deleted.
+ */
+export class HistoryComparison {
+  /** Primary keys of live rows to delete. */
+  readonly stale: unknown[] = [];
+  private after = Number.MIN_SAFE_INTEGER;
+
+  constructor(readonly model: ReadModel) {}
+
+  /** Compares the live rows at positions after the last range and up to `upTo` with `derived`, in position order, all in that range. */
+  async compare(tx: Sql, derived: readonly Row[], upTo: number): Promise<void> {
+    const { table, scratch } = this.model;
+    const key = table.primaryKey;
+    const live = await tx.query(
+      sql`SELECT ${table.columnList} FROM ${table.ref} WHERE event_position > ${this.after} AND event_position <= ${upTo} ORDER BY event_position`,
+    );
+    this.after = upTo;
+    const missing: Row[] = [];
+    let i = 0;
+    for (const row of derived) {
+      const position = row.event_position as number;
+      while (i < live.length && Number(live[i].event_position) < position) this.stale.push(live[i++][key]);
+      const match = i < live.length && Number(live[i].event_position) === position ? live[i++] : undefined;
+      if (match && holds(table, match, row)) continue;
+      if (match) this.stale.push(match[key]);
+      missing.push(row);
+    }
+    while (i < live.length) this.stale.push(live[i++][key]);
+    for (const insert of insertRows(table, missing, scratch)) await tx.execute(insert);
+  }
+}
+
+/** What a compared replay leaves for the swap: how many events, and per history table what to delete (the scratch tables hold what to insert). */
+export interface ComparedReplay {
+  events: number;
+  histories: HistoryComparison[];
+}
+
+/**
+ * Replays the whole log in position order (SQLite's commit order): each
+ * family's states in memory, written to its scratch state table only as they
+ * leave the cache or at the end, and each history row compared with the live
+ * history table instead of written, so the scratch history tables hold only
+ * the rows that differ. The live tables must not change meanwhile: the caller
+ * reads one snapshot, or holds the write lock.
+ */
+export async function replayCompared(tx: Sql, progress?: ProgressState): Promise<ComparedReplay> {
+  const states = new Map<ProjectionFamily, StreamStates>(FAMILIES.map((family) => [family, new StreamStates(family, true)]));
+  const histories = new Map<ProjectionFamily, HistoryComparison>(FAMILIES.map((family) => [family, new HistoryComparison(familyModels(family).history)]));
+  let checkpoint = LOG_START;
+  let count = 0;
+  for (;;) {
+    const batch = await readAllBatch(tx, checkpoint, BATCH, { everythingVisible: true });
+    if (batch.events.length === 0) break;
+    checkpoint = batch.checkpoints[batch.checkpoints.length - 1];
+    const shares = sharesOf(batch.events);
+    for (const family of FAMILIES) {
+      const share = shares.get(family);
+      const evolved = share ? await states.get(family)!.evolve(tx, share) : [];
+      await histories.get(family)!.compare(tx, family.historyRows(evolved), checkpoint.position);
+    }
+    count += batch.events.length;
+    reportProgress(progress, count);
+  }
+  for (const family of FAMILIES) {
+    await states.get(family)!.flush(tx);
+    await histories.get(family)!.compare(tx, [], Number.MAX_SAFE_INTEGER);
+  }
+  return { events: count, histories: [...histories.values()] };
+}
