@@ -21,8 +21,16 @@ export abstract class DatabaseBase implements DatabaseAdapter {
     return this.withConnection((c) => c.query<T>(statement));
   }
 
+  queryArrays(statement: SqlFragment): Promise<unknown[][]> {
+    return this.withConnection((c) => c.queryArrays(statement));
+  }
+
   execute(statement: SqlFragment): Promise<number> {
     return this.withConnection((c) => c.execute(statement));
+  }
+
+  insertMany(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void> {
+    return this.withConnection((c) => c.insertMany(table, columns, rows));
   }
 
   lockKey(key: string): Promise<void> {

@@ -89,7 +89,7 @@ function decodeValue(kind: ColumnKind, value: unknown): unknown {
 }
 
 /** Bound parameters per statement stay far below both databases' limits (SQLite: 32,766; PostgreSQL: 65,535). */
-const MAX_PARAMETERS = 3000;
+export const MAX_PARAMETERS = 3000;
 
 /** Multi-row INSERTs of `rows` into `into` (default: the table itself), as few statements as the parameter limit allows. */
 export function insertRows<C extends string>(

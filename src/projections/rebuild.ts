@@ -68,7 +68,7 @@ export async function rebuildProjections(db: Database, options: ReplayOptions = 
         const rest = await projectLog(tx, replayed.checkpoint, { everythingVisible: true, progress });
         swapped = { ...(await swapIn(tx)), events: replayed.events + rest.events };
       }
-      onProgress?.(swapped.events, swapped.events);
+      await onProgress?.(swapped.events, swapped.events);
       return { ...swapped, seconds: (Date.now() - started) / 1000 };
     });
   });
@@ -159,6 +159,6 @@ export async function rebuildWithin(tx: Sql, options: ReplayOptions = {}): Promi
     await keyScratchTables(tx);
     result = { ...(await swapIn(tx)), events };
   }
-  onProgress?.(result.events, result.events);
+  await onProgress?.(result.events, result.events);
   return result;
 }

@@ -1,6 +1,5 @@
 import { Sql, sql } from '../database/database';
-import { insertRows, Table } from '../database/table';
-import { LOG_START, readAllBatch } from '../event-store/event-store';
+import { readPositionBatch } from '../event-store/read-all-batch';
 import { familyModels, ProjectionFamily, ReadModel } from '../event-store/projection-family';
 import { FAMILIES } from './families';
 import { BATCH, ProgressState, reportProgress, sharesOf, StreamStates } from './replay';
@@ -18,10 +17,8 @@ function bound(value: unknown): unknown {
  * swap's `IS NOT DISTINCT FROM` compares a scratch row with a live one on
  * SQLite (JSON compared as the text written, not as what it means).
  */
-function holds(table: Table, live: Row, derived: Row): boolean {
-  const values = table.valuesOf(derived);
-  const columns = table.columnNames;
-  for (let i = 0; i < columns.length; i++) if (live[columns[i]] !== bound(values[i])) return false;
+function holds(live: unknown[], values: unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) if (live[i] !== bound(values[i])) return false;
   return true;
 }
 
@@ -43,23 +40,25 @@ export class HistoryComparison {
   /** Compares the live rows at positions after the last range and up to `upTo` with `derived`, in position order, all in that range. */
   async compare(tx: Sql, derived: readonly Row[], upTo: number): Promise<void> {
     const { table, scratch } = this.model;
-    const key = table.primaryKey;
-    const live = await tx.query(
+    const key = table.columnNames.indexOf(table.primaryKey);
+    const at = table.columnNames.indexOf('event_position');
+    const live = await tx.queryArrays(
       sql`SELECT ${table.columnList} FROM ${table.ref} WHERE event_position > ${this.after} AND event_position <= ${upTo} ORDER BY event_position`,
     );
     this.after = upTo;
-    const missing: Row[] = [];
+    const missing: unknown[][] = [];
     let i = 0;
     for (const row of derived) {
       const position = row.event_position as number;
-      while (i < live.length && Number(live[i].event_position) < position) this.stale.push(live[i++][key]);
-      const match = i < live.length && Number(live[i].event_position) === position ? live[i++] : undefined;
-      if (match && holds(table, match, row)) continue;
+      while (i < live.length && Number(live[i][at]) < position) this.stale.push(live[i++][key]);
+      const match = i < live.length && Number(live[i][at]) === position ? live[i++] : undefined;
+      const values = table.valuesOf(row);
+      if (match && holds(match, values)) continue;
       if (match) this.stale.push(match[key]);
-      missing.push(row);
+      missing.push(values);
     }
     while (i < live.length) this.stale.push(live[i++][key]);
-    for (const insert of insertRows(table, missing, scratch)) await tx.execute(insert);
+    await tx.insertMany(scratch, table.columnNames, missing);
   }
 }
 
@@ -80,20 +79,20 @@ export interface ComparedReplay {
 export async function replayCompared(tx: Sql, progress?: ProgressState): Promise<ComparedReplay> {
   const states = new Map<ProjectionFamily, StreamStates>(FAMILIES.map((family) => [family, new StreamStates(family, true)]));
   const histories = new Map<ProjectionFamily, HistoryComparison>(FAMILIES.map((family) => [family, new HistoryComparison(familyModels(family).history)]));
-  let checkpoint = LOG_START;
+  let position = 0;
   let count = 0;
   for (;;) {
-    const batch = await readAllBatch(tx, checkpoint, BATCH, { everythingVisible: true });
-    if (batch.events.length === 0) break;
-    checkpoint = batch.checkpoints[batch.checkpoints.length - 1];
-    const shares = sharesOf(batch.events);
+    const batch = await readPositionBatch(tx, position, BATCH);
+    if (batch.length === 0) break;
+    position = batch[batch.length - 1].position;
+    const shares = sharesOf(batch);
     for (const family of FAMILIES) {
       const share = shares.get(family);
       const evolved = share ? await states.get(family)!.evolve(tx, share) : [];
-      await histories.get(family)!.compare(tx, family.historyRows(evolved), checkpoint.position);
+      await histories.get(family)!.compare(tx, family.historyRows(evolved), position);
     }
-    count += batch.events.length;
-    reportProgress(progress, count);
+    count += batch.length;
+    await reportProgress(progress, count);
   }
   for (const family of FAMILIES) {
     await states.get(family)!.flush(tx);

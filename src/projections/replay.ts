@@ -1,6 +1,5 @@
 import { QueryFailedError } from 'typeorm/error/QueryFailedError';
 import { Sql, sql } from '../database/database';
-import { insertRows } from '../database/table';
 import { LogCheckpoint, readAllBatch, StoredEvent } from '../event-store/event-store';
 import { Evolved, familyModels, ProjectionFamily, ReadModel, scratchTables, TableNames } from '../event-store/projection-family';
 import { eventsTable } from '../event-store/tables';
@@ -14,8 +13,12 @@ const KEYS_PER_STATEMENT = 500;
 
 export class LogReplayError extends Error {}
 
-/** Called after each batch of a replay with the events done so far and how many the log holds (at least `done`). */
-export type ReplayProgress = (done: number, total: number) => void;
+/**
+ * Called after each batch of a replay with the events done so far and how
+ * many the log holds (at least `done`); a promise it returns is awaited
+ * before the next batch.
+ */
+export type ReplayProgress = (done: number, total: number) => void | Promise<void>;
 
 export interface ReplayOptions {
   onProgress?: ReplayProgress;
@@ -158,8 +161,8 @@ export class StreamStates {
     if (!states.length) return;
     const { table, scratch } = this.model;
     await deleteKeys(tx, scratch, table.primaryKey, states.map(([id]) => id));
-    const rows = states.flatMap(([, state]) => (state === null ? [] : [this.family.stateRow(state)]));
-    for (const insert of insertRows(table, rows, scratch)) await tx.execute(insert);
+    const rows = states.flatMap(([, state]) => (state === null ? [] : [table.valuesOf(this.family.stateRow(state))]));
+    await tx.insertMany(scratch, table.columnNames, rows);
   }
 }
 
@@ -186,7 +189,7 @@ export async function projectLog(
     }
     count += batch.events.length;
     checkpoint = batch.checkpoints[batch.checkpoints.length - 1];
-    reportProgress(progress, count);
+    await reportProgress(progress, count);
   }
 }
 
@@ -197,8 +200,8 @@ export async function deleteKeys(tx: Sql, table: string, key: string, keys: read
   }
 }
 
-export function reportProgress(progress: ProgressState | undefined, count: number): void {
+export async function reportProgress(progress: ProgressState | undefined, count: number): Promise<void> {
   if (!progress) return;
   const done = progress.done + count;
-  progress.onProgress(done, Math.max(progress.total, done));
+  await progress.onProgress(done, Math.max(progress.total, done));
 }
