@@ -65,6 +65,13 @@ export interface Sql {
    * where the database cannot tell (PostgreSQL).
    */
   commitCounter(): Promise<number | null>;
+  /**
+   * Runs `work` with this connection's page cache held to `kib` KiB, then
+   * sets it back (SQLite's cache_size, of the main and the temporary
+   * database): a replay that reads most of the database once gains little
+   * from a large one. As is where the database keeps none per connection.
+   */
+  withPageCache<T>(kib: number, work: () => Promise<T>): Promise<T>;
 }
 
 export type TransactionMode = 'write' | 'read';
@@ -153,4 +160,8 @@ export abstract class SqlConnection implements Sql {
   abstract createScratchTable(table: TableDeclaration, name: string, keyed?: boolean): Promise<void>;
   abstract advanceSequence(table: string, column: string): Promise<void>;
   abstract commitCounter(): Promise<number | null>;
+
+  withPageCache<T>(_kib: number, work: () => Promise<T>): Promise<T> {
+    return work();
+  }
 }

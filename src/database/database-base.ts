@@ -57,6 +57,11 @@ export abstract class DatabaseBase implements DatabaseAdapter {
     return this.withConnection((c) => c.commitCounter());
   }
 
+  /** A connection lent for one statement keeps its cache: only a session's matters. */
+  withPageCache<T>(_kib: number, work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
   async ping(timeoutMs: number): Promise<void> {
     await within(timeoutMs, this.query(sql`SELECT 1 AS ok`));
   }

@@ -49,7 +49,8 @@ export function defineTable<C extends string>(declaration: {
   unique?: Readonly<Record<string, readonly NoInfer<C>[]>>;
 }): Table<C> {
   const columnNames = Object.keys(declaration.columns) as C[];
-  const kindOf = (column: C) => declaration.columns[column].replace('?', '') as ColumnKind;
+  const kinds = new Map(columnNames.map((column) => [column, declaration.columns[column].replace('?', '') as ColumnKind]));
+  const kindOf = (column: C) => kinds.get(column)!;
   const table: Table<C> = {
     ...declaration,
     columnNames,

@@ -1,11 +1,14 @@
 import { Database, Session, Sql, sql, SqlFragment } from '../database/database';
 import type { Table } from '../database/table';
-import { LOG_START } from '../event-store/event-store';
+import { LOG_START, LogCheckpoint } from '../event-store/event-store';
 import type { ReadModel } from '../event-store/projection-family';
 import { eventsTable } from '../event-store/tables';
 import { readModels } from './families';
 import { countEvents, createScratchTables, deleteKeys, dropScratchTables, keyScratchTables, projectLog, ProgressState, ReplayOptions } from './replay';
 import { ComparedReplay, replayCompared } from './replay-compared';
+
+/** The page cache a rebuild's connection keeps (SQLite): it reads most of the database once, in order. */
+const REPLAY_PAGE_CACHE_KIB = 2048;
 
 /** Rows per read model after a rebuild, by read-model key (`environments`, `versions`, `api_keys`, ...). */
 export type RebuiltCounts = Record<string, number>;
@@ -39,39 +42,48 @@ async function count(tx: Sql, table: string): Promise<number> {
  */
 export async function rebuildProjections(db: Database, options: ReplayOptions = {}): Promise<RebuildReport> {
   const started = Date.now();
-  const { onProgress } = options;
-  return db.session(async (session: Session) => {
-    const bulk = await session.transaction(async (tx) => {
-      // First, so that the number is the snapshot's (SQLite's read transaction starts with it).
-      const counter = await tx.commitCounter();
-      await createScratchTables(tx);
-      const progress = onProgress && { onProgress, done: 0, total: await countEvents(tx) };
-      if (counter !== null) return { counter, compared: await replayCompared(tx, progress) };
-      const replayed = await projectLog(tx, LOG_START, { everythingVisible: false, progress });
-      await keyScratchTables(tx);
-      return { counter, replayed };
-    }, 'read');
-    return session.transaction(async (tx) => {
-      await tx.lockTablesForWrite([eventsTable.name, ...readModels().map(({ table }) => table.name)]);
-      let swapped: RebuiltCounts & { events: number };
-      if (bulk.compared) {
-        let compared = bulk.compared;
-        if ((await tx.commitCounter()) !== bulk.counter) {
-          const progress = onProgress && { onProgress, done: compared.events, total: compared.events + (await countEvents(tx)) };
-          await createScratchTables(tx);
-          compared = await replayCompared(tx, progress);
-        }
-        swapped = { ...(await swapInCompared(tx, compared)), events: compared.events };
-      } else {
-        const replayed = bulk.replayed!;
-        const progress = onProgress && { onProgress, done: replayed.events, total: await countEvents(tx) };
-        const rest = await projectLog(tx, replayed.checkpoint, { everythingVisible: true, progress });
-        swapped = { ...(await swapIn(tx)), events: replayed.events + rest.events };
-      }
-      await onProgress?.(swapped.events, swapped.events);
+  return db.session((session: Session) =>
+    session.withPageCache(REPLAY_PAGE_CACHE_KIB, async () => {
+      const bulk = await session.transaction((tx) => replayBulk(tx, options), 'read');
+      const swapped = await session.transaction((tx) => replayRestAndSwap(tx, bulk, options));
       return { ...swapped, seconds: (Date.now() - started) / 1000 };
-    });
-  });
+    }),
+  );
+}
+
+/** The bulk replay's result: on SQLite compared with the live tables as of `counter`, on PostgreSQL in scratch tables up to `replayed.checkpoint`. */
+type Bulk = { counter: number; compared: ComparedReplay } | { counter: null; replayed: { checkpoint: LogCheckpoint; events: number } };
+
+async function replayBulk(tx: Sql, { onProgress }: ReplayOptions): Promise<Bulk> {
+  // First, so that the number is the snapshot's (SQLite's read transaction starts with it).
+  const counter = await tx.commitCounter();
+  await createScratchTables(tx);
+  const progress = onProgress && { onProgress, done: 0, total: await countEvents(tx) };
+  if (counter !== null) return { counter, compared: await replayCompared(tx, progress) };
+  const replayed = await projectLog(tx, LOG_START, { everythingVisible: false, progress });
+  await keyScratchTables(tx);
+  return { counter, replayed };
+}
+
+async function replayRestAndSwap(tx: Sql, bulk: Bulk, { onProgress }: ReplayOptions): Promise<RebuiltCounts & { events: number }> {
+  await tx.lockTablesForWrite([eventsTable.name, ...readModels().map(({ table }) => table.name)]);
+  let swapped: RebuiltCounts & { events: number };
+  if (bulk.counter !== null) {
+    let compared = bulk.compared;
+    if ((await tx.commitCounter()) !== bulk.counter) {
+      // Another connection committed since the snapshot: events appended, rows changed by hand, or both.
+      const progress = onProgress && { onProgress, done: compared.events, total: compared.events + (await countEvents(tx)) };
+      await createScratchTables(tx);
+      compared = await replayCompared(tx, progress);
+    }
+    swapped = { ...(await swapInCompared(tx, compared)), events: compared.events };
+  } else {
+    const progress = onProgress && { onProgress, done: bulk.replayed.events, total: await countEvents(tx) };
+    const rest = await projectLog(tx, bulk.replayed.checkpoint, { everythingVisible: true, progress });
+    swapped = { ...(await swapIn(tx)), events: bulk.replayed.events + rest.events };
+  }
+  await onProgress?.(swapped.events, swapped.events);
+  return swapped;
 }
 
 /**
@@ -146,8 +158,11 @@ async function swapInCompared(tx: Sql, compared: ComparedReplay): Promise<Rebuil
  * nothing else writes to meanwhile (an import into an empty database): a log
  * that cannot be replayed fails the transaction, and nothing is committed.
  */
-export async function rebuildWithin(tx: Sql, options: ReplayOptions = {}): Promise<RebuiltCounts & { events: number }> {
-  const { onProgress } = options;
+export function rebuildWithin(tx: Sql, options: ReplayOptions = {}): Promise<RebuiltCounts & { events: number }> {
+  return tx.withPageCache(REPLAY_PAGE_CACHE_KIB, () => rebuildAll(tx, options));
+}
+
+async function rebuildAll(tx: Sql, { onProgress }: ReplayOptions): Promise<RebuiltCounts & { events: number }> {
   await createScratchTables(tx);
   const progress: ProgressState | undefined = onProgress && { onProgress, done: 0, total: await countEvents(tx) };
   let result: RebuiltCounts & { events: number };

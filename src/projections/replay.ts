@@ -100,6 +100,8 @@ export class StreamStates {
   private readonly cache = new Map<string, { state: unknown; dirty: boolean }>();
   readonly tables: TableNames;
   private readonly model: ReadModel;
+  /** Whether any state was written to the scratch state table yet: until then it has no row to replace. */
+  private written = false;
 
   constructor(
     readonly family: ProjectionFamily,
@@ -160,7 +162,8 @@ export class StreamStates {
   private async write(tx: Sql, states: readonly [string, unknown][]): Promise<void> {
     if (!states.length) return;
     const { table, scratch } = this.model;
-    await deleteKeys(tx, scratch, table.primaryKey, states.map(([id]) => id));
+    if (this.written) await deleteKeys(tx, scratch, table.primaryKey, states.map(([id]) => id));
+    this.written = true;
     const rows = states.flatMap(([, state]) => (state === null ? [] : [table.valuesOf(this.family.stateRow(state))]));
     await tx.insertMany(scratch, table.columnNames, rows);
   }

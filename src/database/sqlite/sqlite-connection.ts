@@ -93,6 +93,20 @@ export class SqliteSql extends SqlConnection {
   /** AUTOINCREMENT continues after the largest value inserted, explicit or not. */
   async advanceSequence(): Promise<void> {}
 
+  override async withPageCache<T>(kib: number, work: () => Promise<T>): Promise<T> {
+    const before: string[] = [];
+    for (const schema of ['main', 'temp']) {
+      const [row] = await this.query<{ cache_size: number }>(sql.raw(`PRAGMA ${schema}.cache_size`));
+      before.push(`PRAGMA ${schema}.cache_size = ${Number(row.cache_size)}`);
+      await this.execute(sql.raw(`PRAGMA ${schema}.cache_size = ${-Math.round(kib)}`));
+    }
+    try {
+      return await work();
+    } finally {
+      for (const restore of before) await this.execute(sql.raw(restore));
+    }
+  }
+
   /** Read inside a transaction, it is that transaction's snapshot's: it changes with every commit of another connection. */
   async commitCounter(): Promise<number> {
     const rows = await this.query<{ data_version: number }>(sql`PRAGMA data_version`);
