@@ -8,7 +8,7 @@ import { countEvents, createScratchTables, deleteKeys, dropScratchTables, keyScr
 import { ComparedReplay, replayCompared } from './replay-compared';
 
 /** The page cache a rebuild's connection keeps (SQLite): it reads most of the database once, in order. */
-const REPLAY_PAGE_CACHE_KIB = 2048;
+const REPLAY_PAGE_CACHE_KIB = 512;
 
 /** Rows per read model after a rebuild, by read-model key (`environments`, `versions`, `api_keys`, ...). */
 export type RebuiltCounts = Record<string, number>;
@@ -132,17 +132,17 @@ async function swapIn(tx: Sql): Promise<RebuiltCounts> {
 }
 
 /**
- * After a compared replay: the current-state tables are swapped in as
- * above; of each history table, the live rows found stale are deleted and
- * the derived rows it lacked inserted (all deletes first, as above).
+ * After a compared replay: of each table compared in process, the live rows
+ * found stale are deleted and the derived rows it lacked inserted (all
+ * deletes first, as above); the others are swapped in as above.
  */
 async function swapInCompared(tx: Sql, compared: ComparedReplay): Promise<RebuiltCounts> {
   const counts: RebuiltCounts = {};
   for (const model of readModels()) {
-    const history = compared.histories.find((h) => h.model.table === model.table);
-    if (history) {
+    const comparison = compared.comparisons.find((c) => c.model.table === model.table);
+    if (comparison) {
       const { table, scratch } = model;
-      await deleteKeys(tx, table.name, table.primaryKey, history.stale);
+      await deleteKeys(tx, table.name, table.primaryKey, comparison.stale);
       await tx.execute(sql`INSERT INTO ${table.ref} (${table.columnList}) SELECT ${table.columnList} FROM ${sql.raw(scratch)}`);
     } else {
       await swapModel(tx, model);

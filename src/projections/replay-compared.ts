@@ -22,6 +22,41 @@ function holds(live: unknown[], values: unknown[]): boolean {
   return true;
 }
 
+/** A live read model compared with the rows a replay derives: the keys of its live rows to delete (the scratch table holds the rows to insert). */
+export interface Comparison {
+  readonly model: ReadModel;
+  readonly stale: unknown[];
+}
+
+/**
+ * A current-state table compared with the final states of a replay, when
+ * they are all in memory (else null: they are in the scratch table, swapped
+ * in by SQL): the live rows with no equal derived row are stale, the derived
+ * rows with no equal live row go to the scratch table. A table with rows not
+ * derived from the log (notDerived) is left to the SQL swap as well.
+ */
+async function compareStates(tx: Sql, family: ProjectionFamily, states: StreamStates): Promise<Comparison | null> {
+  const model = familyModels(family).state;
+  const all = states.allStates();
+  if (all === null || model.notDerived) return null;
+  const { table, scratch } = model;
+  const key = table.columnNames.indexOf(table.primaryKey);
+  const derived = new Map<unknown, unknown[]>();
+  for (const state of all) {
+    if (state === null) continue;
+    const values = table.valuesOf(family.stateRow(state));
+    derived.set(values[key], values);
+  }
+  const stale: unknown[] = [];
+  for (const live of await tx.queryArrays(sql`SELECT ${table.columnList} FROM ${table.ref}`)) {
+    const values = derived.get(live[key]);
+    if (values && holds(live, values)) derived.delete(live[key]);
+    else stale.push(live[key]);
+  }
+  await tx.insertMany(scratch, table.columnNames, [...derived.values()]);
+  return { model, stale };
+}
+
 /**
  * One history table (insertOnly: one row per event, unique `event_position`)
  * walked in `event_position` order beside the rows a replay derives, a range
@@ -30,7 +65,7 @@ function holds(live: unknown[], values: unknown[]): boolean {
  * inserted, and the live rows that are not derived rows (edited, stray, or
  * at a position no event of the family has) are noted, to be deleted.
  */
-export class HistoryComparison {
+export class HistoryComparison implements Comparison {
   /** Primary keys of live rows to delete. */
   readonly stale: unknown[] = [];
   private after = Number.MIN_SAFE_INTEGER;
@@ -62,10 +97,10 @@ export class HistoryComparison {
   }
 }
 
-/** What a compared replay leaves for the swap: how many events, and per history table what to delete (the scratch tables hold what to insert). */
+/** What a compared replay leaves for the swap: how many events, and the tables compared in process (the others' scratch tables hold every derived row). */
 export interface ComparedReplay {
   events: number;
-  histories: HistoryComparison[];
+  comparisons: Comparison[];
 }
 
 /**
@@ -94,9 +129,14 @@ export async function replayCompared(tx: Sql, progress?: ProgressState): Promise
     count += batch.length;
     await reportProgress(progress, count);
   }
+  const comparisons: Comparison[] = [];
   for (const family of FAMILIES) {
-    await states.get(family)!.flush(tx);
-    await histories.get(family)!.compare(tx, [], Number.MAX_SAFE_INTEGER);
+    const history = histories.get(family)!;
+    await history.compare(tx, [], Number.MAX_SAFE_INTEGER);
+    comparisons.push(history);
+    const compared = await compareStates(tx, family, states.get(family)!);
+    if (compared) comparisons.push(compared);
+    else await states.get(family)!.flush(tx);
   }
-  return { events: count, histories: [...histories.values()] };
+  return { events: count, comparisons };
 }

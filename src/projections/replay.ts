@@ -148,6 +148,11 @@ export class StreamStates {
     return cached ? cached.state : this.family.load(tx, id, this.tables);
   }
 
+  /** Every stream's latest state (null: it has none), if all are in memory: none was ever written to the scratch table. */
+  allStates(): unknown[] | null {
+    return this.written ? null : [...this.cache.values()].map((entry) => entry.state);
+  }
+
   /** Writes every state not written yet to the scratch state table. */
   async flush(tx: Sql): Promise<void> {
     const dirty: [string, unknown][] = [];
