@@ -40,20 +40,28 @@ async function compareStates(tx: Sql, family: ProjectionFamily, states: StreamSt
   const all = states.allStates();
   if (all === null || model.notDerived) return null;
   const { table, scratch } = model;
+  const pk = sql.raw(table.primaryKey);
   const key = table.columnNames.indexOf(table.primaryKey);
-  const derived = new Map<unknown, unknown[]>();
-  for (const state of all) {
-    if (state === null) continue;
-    const values = table.valuesOf(family.stateRow(state));
-    derived.set(values[key], values);
-  }
+  const rowOf = (state: unknown) => table.valuesOf(family.stateRow(state));
+  const held = new Set<unknown>();
   const stale: unknown[] = [];
-  for (const live of await tx.queryArrays(sql`SELECT ${table.columnList} FROM ${table.ref}`)) {
-    const values = derived.get(live[key]);
-    if (values && holds(live, values)) derived.delete(live[key]);
-    else stale.push(live[key]);
+  for (let after: unknown[] | undefined; ; ) {
+    const from = after ? sql` WHERE ${pk} > ${after[key]}` : sql.empty;
+    const page = await tx.queryArrays(sql`SELECT ${table.columnList} FROM ${table.ref}${from} ORDER BY ${pk} LIMIT ${BATCH}`);
+    for (const live of page) {
+      const state = all.get(live[key] as string);
+      if (state !== undefined && state !== null && holds(live, rowOf(state))) held.add(live[key]);
+      else stale.push(live[key]);
+    }
+    if (page.length < BATCH) break;
+    after = page[page.length - 1];
   }
-  await tx.insertMany(scratch, table.columnNames, [...derived.values()]);
+  const missing: unknown[][] = [];
+  for (const [id, state] of all) {
+    if (state !== null && !held.has(id)) missing.push(rowOf(state));
+    if (missing.length === BATCH) await tx.insertMany(scratch, table.columnNames, missing.splice(0));
+  }
+  await tx.insertMany(scratch, table.columnNames, missing);
   return { model, stale };
 }
 

@@ -7,7 +7,7 @@ import { FAMILIES, readModels } from './families';
 
 export const BATCH = 1000;
 /** States of recently replayed streams, per family, so a stream's next event needs no read-back. */
-const STATE_CACHE_LIMIT = 10_000;
+const STATE_CACHE_LIMIT = 20_000;
 /** Keys per `DELETE ... IN (...)`, far below both databases' parameter limits. */
 const KEYS_PER_STATEMENT = 500;
 
@@ -148,9 +148,9 @@ export class StreamStates {
     return cached ? cached.state : this.family.load(tx, id, this.tables);
   }
 
-  /** Every stream's latest state (null: it has none), if all are in memory: none was ever written to the scratch table. */
-  allStates(): unknown[] | null {
-    return this.written ? null : [...this.cache.values()].map((entry) => entry.state);
+  /** Every stream's latest state by stream id (null: it has none), if all are in memory: none was ever written to the scratch table. */
+  allStates(): ReadonlyMap<string, unknown> | null {
+    return this.written ? null : new Map([...this.cache].map(([id, entry]) => [id, entry.state]));
   }
 
   /** Writes every state not written yet to the scratch state table. */
