@@ -1,6 +1,6 @@
 import { QueryFailedError } from 'typeorm/error/QueryFailedError';
-import { render, RenderedSql, SqlDialect, SqlFragment } from './sql';
-import type { TableDeclaration } from './table';
+import { render, RenderedSql, sql, SqlDialect, SqlFragment } from './sql';
+import { MAX_PARAMETERS, type TableDeclaration } from './table';
 
 export type Row = Record<string, unknown>;
 
@@ -29,8 +29,16 @@ export interface LogQuery {
  */
 export interface Sql {
   query<T = Row>(statement: SqlFragment): Promise<T[]>;
+  /** Like `query`, each row as an array of its values in the order selected: no object per row, for bulk reads. */
+  queryArrays(statement: SqlFragment): Promise<unknown[][]>;
   /** Runs a statement and returns the number of affected rows. */
   execute(statement: SqlFragment): Promise<number>;
+  /**
+   * Inserts rows (each an array of values in `columns`' order) into `table`
+   * (trusted names), for bulk loads: no statement composed per row or batch
+   * where the driver can repeat a prepared one (SQLite).
+   */
+  insertMany(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void>;
   /**
    * Holds a lock named `key` until the transaction ends (PostgreSQL: a
    * transaction-scoped advisory lock, which assigns no transaction id while
@@ -51,6 +59,19 @@ export interface Sql {
   createScratchTable(table: TableDeclaration, name: string, keyed?: boolean): Promise<void>;
   /** After rows were inserted with explicit values of `column`, new rows continue after the largest. */
   advanceSequence(table: string, column: string): Promise<void>;
+  /**
+   * A number that differs between two transactions of this connection when
+   * any other connection committed in between (SQLite's data_version); null
+   * where the database cannot tell (PostgreSQL).
+   */
+  commitCounter(): Promise<number | null>;
+  /**
+   * Runs `work` with this connection's page cache held to `kib` KiB, then
+   * sets it back (SQLite's cache_size, of the main and the temporary
+   * database): a replay that reads most of the database once gains little
+   * from a large one. As is where the database keeps none per connection.
+   */
+  withPageCache<T>(kib: number, work: () => Promise<T>): Promise<T>;
 }
 
 export type TransactionMode = 'write' | 'read';
@@ -97,10 +118,15 @@ export abstract class SqlConnection implements Sql {
 
   protected abstract run(statement: RenderedSql): Promise<{ rows: Row[]; affected: number }>;
 
-  private async runFragment(statement: SqlFragment): Promise<{ rows: Row[]; affected: number }> {
+  /** Rows as arrays of their values in the order selected (the driver's own form where it has one). */
+  protected async runArrays(statement: RenderedSql): Promise<unknown[][]> {
+    return (await this.run(statement)).rows.map((row) => Object.values(row));
+  }
+
+  private async runFragment<R>(statement: SqlFragment, run: (rendered: RenderedSql) => Promise<R>): Promise<R> {
     const rendered = render(statement, this.dialect);
     try {
-      return await this.run(rendered);
+      return await run(rendered);
     } catch (error) {
       if (error instanceof QueryFailedError) throw error;
       throw new QueryFailedError(rendered.text, rendered.values, error as Error);
@@ -108,11 +134,24 @@ export abstract class SqlConnection implements Sql {
   }
 
   async query<T = Row>(statement: SqlFragment): Promise<T[]> {
-    return (await this.runFragment(statement)).rows as T[];
+    return (await this.runFragment(statement, (rendered) => this.run(rendered))).rows as T[];
+  }
+
+  queryArrays(statement: SqlFragment): Promise<unknown[][]> {
+    return this.runFragment(statement, (rendered) => this.runArrays(rendered));
   }
 
   async execute(statement: SqlFragment): Promise<number> {
-    return (await this.runFragment(statement)).affected;
+    return (await this.runFragment(statement, (rendered) => this.run(rendered))).affected;
+  }
+
+  /** Multi-row INSERTs, as many rows per statement as keep the parameters in bounds. */
+  async insertMany(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void> {
+    const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
+    for (let start = 0; start < rows.length; start += perStatement) {
+      const values = sql.join(rows.slice(start, start + perStatement).map((row) => sql.tuple(row)));
+      await this.execute(sql`INSERT INTO ${sql.raw(table)} (${sql.identifiers(columns)}) VALUES ${values}`);
+    }
   }
 
   abstract lockKey(key: string): Promise<void>;
@@ -120,4 +159,9 @@ export abstract class SqlConnection implements Sql {
   abstract followLog<T extends Row>(query: LogQuery): Promise<(T & { xid: string })[]>;
   abstract createScratchTable(table: TableDeclaration, name: string, keyed?: boolean): Promise<void>;
   abstract advanceSequence(table: string, column: string): Promise<void>;
+  abstract commitCounter(): Promise<number | null>;
+
+  withPageCache<T>(_kib: number, work: () => Promise<T>): Promise<T> {
+    return work();
+  }
 }

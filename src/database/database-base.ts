@@ -21,8 +21,16 @@ export abstract class DatabaseBase implements DatabaseAdapter {
     return this.withConnection((c) => c.query<T>(statement));
   }
 
+  queryArrays(statement: SqlFragment): Promise<unknown[][]> {
+    return this.withConnection((c) => c.queryArrays(statement));
+  }
+
   execute(statement: SqlFragment): Promise<number> {
     return this.withConnection((c) => c.execute(statement));
+  }
+
+  insertMany(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void> {
+    return this.withConnection((c) => c.insertMany(table, columns, rows));
   }
 
   lockKey(key: string): Promise<void> {
@@ -43,6 +51,15 @@ export abstract class DatabaseBase implements DatabaseAdapter {
 
   advanceSequence(table: string, column: string): Promise<void> {
     return this.withConnection((c) => c.advanceSequence(table, column));
+  }
+
+  commitCounter(): Promise<number | null> {
+    return this.withConnection((c) => c.commitCounter());
+  }
+
+  /** A connection lent for one statement keeps its cache: only a session's matters. */
+  withPageCache<T>(_kib: number, work: () => Promise<T>): Promise<T> {
+    return work();
   }
 
   async ping(timeoutMs: number): Promise<void> {

@@ -49,7 +49,8 @@ export function defineTable<C extends string>(declaration: {
   unique?: Readonly<Record<string, readonly NoInfer<C>[]>>;
 }): Table<C> {
   const columnNames = Object.keys(declaration.columns) as C[];
-  const kindOf = (column: C) => declaration.columns[column].replace('?', '') as ColumnKind;
+  const kinds = new Map(columnNames.map((column) => [column, declaration.columns[column].replace('?', '') as ColumnKind]));
+  const kindOf = (column: C) => kinds.get(column)!;
   const table: Table<C> = {
     ...declaration,
     columnNames,
@@ -89,7 +90,7 @@ function decodeValue(kind: ColumnKind, value: unknown): unknown {
 }
 
 /** Bound parameters per statement stay far below both databases' limits (SQLite: 32,766; PostgreSQL: 65,535). */
-const MAX_PARAMETERS = 3000;
+export const MAX_PARAMETERS = 3000;
 
 /** Multi-row INSERTs of `rows` into `into` (default: the table itself), as few statements as the parameter limit allows. */
 export function insertRows<C extends string>(

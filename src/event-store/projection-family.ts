@@ -43,7 +43,27 @@ export interface ProjectionFamily<S = unknown, E extends AnyEvent = AnyEvent> {
   load(tx: Sql, id: string, tables: TableNames): Promise<S | null>;
   evolve(state: S | null, event: E): S | null;
   versionOf(state: S): number;
-  project(tx: Sql, evolved: readonly { stored: StoredEvent<E>; before: S | null; after: S | null }[], tables: TableNames): Promise<void>;
+  project(tx: Sql, evolved: readonly Evolved<S, E>[], tables: TableNames): Promise<void>;
+  /** The row of the current-state read model (the one not insertOnly) for a state: what `project` writes for it. */
+  stateRow(state: S): Record<string, unknown>;
+  /** The rows of the history read model (the insertOnly one) for a batch, in its order: what `project` writes for it. */
+  historyRows(evolved: readonly Evolved<S, E>[]): Record<string, unknown>[];
+}
+
+/** An event, the state of its stream before it (null: none yet, or deleted) and after it. */
+export interface Evolved<S = unknown, E extends AnyEvent = AnyEvent> {
+  stored: StoredEvent<E>;
+  before: S | null;
+  after: S | null;
+}
+
+/** A family's two read models: the current state (one row per aggregate) and the history (one row per event, keyed by `id`, with an `event_position`). */
+export function familyModels(family: ProjectionFamily): { state: ReadModel; history: ReadModel } {
+  const models = Object.values(family.readModels);
+  const state = models.filter((model) => !model.insertOnly);
+  const history = models.filter((model) => model.insertOnly);
+  if (state.length !== 1 || history.length !== 1) throw new Error(`family ${family.name} must have one state and one history read model`);
+  return { state: state[0], history: history[0] };
 }
 
 export function scratchTables(family: ProjectionFamily): TableNames {

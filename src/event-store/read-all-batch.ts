@@ -20,7 +20,8 @@ interface EventRow {
   recorded_at: unknown;
 }
 
-const COLUMNS = sql.identifiers(['position', 'event_id', 'stream_id', 'stream_version', 'type', 'data', 'metadata', 'recorded_at']);
+const COLUMN_NAMES = ['position', 'event_id', 'stream_id', 'stream_version', 'type', 'data', 'metadata', 'recorded_at'] as const;
+const COLUMNS = sql.identifiers(COLUMN_NAMES);
 
 function toStoredEvent<E extends { type: string; data: unknown }>(row: EventRow): StoredEvent<E> {
   return {
@@ -51,4 +52,17 @@ export async function readAllBatch<E extends { type: string; data: unknown }>(
     events: rows.map((row) => toStoredEvent<E>(row)),
     checkpoints: rows.map((row) => ({ xid: row.xid, position: Number(row.position) })),
   };
+}
+
+/**
+ * One batch of the log after `after` (a position), in position order, read
+ * as arrays (no object per row): for a follower of a database on which
+ * position order is commit order and every row it sees is final (SQLite,
+ * one writer at a time; see Sql.followLog), reading one snapshot.
+ */
+export async function readPositionBatch<E extends { type: string; data: unknown }>(db: Sql, after: number, limit: number): Promise<StoredEvent<E>[]> {
+  const rows = await db.queryArrays(sql`SELECT ${COLUMNS} FROM ${eventsTable.ref} WHERE position > ${after} ORDER BY position LIMIT ${limit}`);
+  return rows.map(([position, event_id, stream_id, stream_version, type, data, metadata, recorded_at]) =>
+    toStoredEvent<E>({ position, event_id, stream_id, stream_version, type, data, metadata, recorded_at } as EventRow),
+  );
 }

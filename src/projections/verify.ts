@@ -90,7 +90,7 @@ export async function verifyProjections(db: Database, maxDifferences = 50, optio
       const progress = onProgress && { onProgress, done: 0, total: await countEvents(tx) };
       const { events } = await projectLog(tx, LOG_START, { everythingVisible: true, progress });
       await keyScratchTables(tx);
-      onProgress?.(events, events);
+      await onProgress?.(events, events);
       const differences: RowDifference[] = [];
       let compared = 0;
       let truncated = false;

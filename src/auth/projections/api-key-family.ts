@@ -3,7 +3,7 @@ import type { ProjectionFamily } from '../../event-store/projection-family';
 import { API_KEY_EVENT_TYPES, ApiKeyEvent, ApiKeyState, evolveApiKey } from '../domain/api-key';
 import { isScope } from '../domain/scope';
 import { apiKeysTable, apiKeyVersionsTable } from '../tables';
-import { projectApiKeyEvents } from './api-keys.projection';
+import { apiKeyHistoryRows, projectApiKeyEvents } from './api-keys.projection';
 
 /** API keys and their history as one family of the log's projections. */
 export const apiKeyFamily: ProjectionFamily<ApiKeyState, ApiKeyEvent> = {
@@ -29,4 +29,6 @@ export const apiKeyFamily: ProjectionFamily<ApiKeyState, ApiKeyEvent> = {
   evolve: evolveApiKey,
   versionOf: (state) => state.version,
   project: (tx, evolved, tables) => projectApiKeyEvents(tx, evolved, tables),
+  stateRow: (state) => state as unknown as Record<string, unknown>,
+  historyRows: apiKeyHistoryRows,
 };

@@ -14,7 +14,6 @@ export interface EvolvedApiKeyEvent {
   after: ApiKeyState | null;
 }
 
-
 const operations = { ApiKeyCreated: 'created', ApiKeyRotated: 'rotated', ApiKeyRevoked: 'revoked' } as const;
 
 function changesOf(event: ApiKeyEvent): { path: string; from: unknown; to: unknown }[] {
@@ -49,10 +48,14 @@ export async function projectApiKeyEvents(
   for (const { after } of events) if (after) latest.set(after.id, after);
   const states = [...latest.values()] as unknown as Record<(typeof apiKeysTable.columnNames)[number], unknown>[];
   for (const upsert of upsertRows(apiKeysTable, states, tables.api_keys)) await tx.execute(upsert);
-  const rows = events.map(({ stored, after }) => ({
+  for (const insert of insertRows(apiKeyVersionsTable, apiKeyHistoryRows(events), tables.api_key_versions)) await tx.execute(insert);
+}
+
+/** One `api_key_versions` row per key event. */
+export function apiKeyHistoryRows(events: readonly EvolvedApiKeyEvent[]) {
+  return events.map(({ stored, after }) => ({
     ...historyRow(stored, 'keyver_', operations[stored.event.type], changesOf(stored.event)),
     api_key_id: stored.event.data.api_key_id,
     api_key: after && presentApiKeySnapshot(after),
   }));
-  for (const insert of insertRows(apiKeyVersionsTable, rows, tables.api_key_versions)) await tx.execute(insert);
 }

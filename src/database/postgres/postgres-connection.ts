@@ -88,6 +88,11 @@ export class PostgresSql extends SqlConnection {
     await this.execute(scratchTableStatement(table, name, TYPES, keyed));
   }
 
+  /** PostgreSQL keeps no such number. */
+  async commitCounter(): Promise<null> {
+    return null;
+  }
+
   async advanceSequence(table: string, column: string): Promise<void> {
     await this.query(
       sql`SELECT setval(pg_get_serial_sequence(${table}, ${column}), GREATEST((SELECT MAX(${sql.raw(column)}) FROM ${sql.raw(table)}), 1))`,

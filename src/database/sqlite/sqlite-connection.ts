@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { QueryFailedError } from 'typeorm/error/QueryFailedError';
 import { LogQuery, Row, SqlConnection } from '../connection';
 import { RenderedSql, sql, SqlDialect } from '../sql';
 import { scratchTableStatement, TableDeclaration } from '../table';
@@ -33,6 +34,8 @@ export class StatementCache {
   }
 }
 
+const parameters = (values: unknown[]) => values.map((value) => (typeof value === 'boolean' ? Number(value) : value));
+
 /**
  * Statements on the single better-sqlite3 connection. Callers serialize
  * their use of it (SqliteDatabase's mutex).
@@ -44,9 +47,30 @@ export class SqliteSql extends SqlConnection {
 
   protected async run({ text, values }: RenderedSql): Promise<{ rows: Row[]; affected: number }> {
     const statement = this.statements.get(text);
-    const params = values.map((value) => (typeof value === 'boolean' ? Number(value) : value));
-    if (statement.reader) return { rows: statement.all(...params) as Row[], affected: 0 };
-    return { rows: [], affected: statement.run(...params).changes };
+    if (statement.reader) return { rows: statement.all(...parameters(values)) as Row[], affected: 0 };
+    return { rows: [], affected: statement.run(...parameters(values)).changes };
+  }
+
+  protected override async runArrays({ text, values }: RenderedSql): Promise<unknown[][]> {
+    const statement = this.statements.get(text).raw(true);
+    try {
+      return statement.all(...parameters(values)) as unknown[][];
+    } finally {
+      statement.raw(false);
+    }
+  }
+
+  /** One prepared single-row INSERT, run for each row. */
+  override async insertMany(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void> {
+    if (!rows.length) return;
+    const text = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+    const statement = this.statements.get(text);
+    let row: unknown[] | undefined;
+    try {
+      for (row of rows) statement.run(...parameters(row));
+    } catch (error) {
+      throw new QueryFailedError(text, row ?? [], error as Error);
+    }
   }
 
   /** Write transactions are serialized (one connection, BEGIN IMMEDIATE): nothing to lock. */
@@ -68,4 +92,24 @@ export class SqliteSql extends SqlConnection {
 
   /** AUTOINCREMENT continues after the largest value inserted, explicit or not. */
   async advanceSequence(): Promise<void> {}
+
+  override async withPageCache<T>(kib: number, work: () => Promise<T>): Promise<T> {
+    const before: string[] = [];
+    for (const schema of ['main', 'temp']) {
+      const [row] = await this.query<{ cache_size: number }>(sql.raw(`PRAGMA ${schema}.cache_size`));
+      before.push(`PRAGMA ${schema}.cache_size = ${Number(row.cache_size)}`);
+      await this.execute(sql.raw(`PRAGMA ${schema}.cache_size = ${-Math.round(kib)}`));
+    }
+    try {
+      return await work();
+    } finally {
+      for (const restore of before) await this.execute(sql.raw(restore));
+    }
+  }
+
+  /** Read inside a transaction, it is that transaction's snapshot's: it changes with every commit of another connection. */
+  async commitCounter(): Promise<number> {
+    const rows = await this.query<{ data_version: number }>(sql`PRAGMA data_version`);
+    return Number(rows[0].data_version);
+  }
 }

@@ -4,6 +4,7 @@ import { evolve } from '../domain/decider';
 import type { EnvironmentState } from '../domain/environment';
 import { ENVIRONMENT_EVENT_TYPES, type EnvironmentEvent } from '../domain/events';
 import { applyProjections } from './environment.projector';
+import { versionRow } from './environment-versions.projection';
 import { toEnvironmentState } from './environments.read-model';
 import { environmentsTable, environmentVersionsTable, ProjectionTables } from './tables';
 
@@ -28,4 +29,6 @@ export const environmentFamily: ProjectionFamily<EnvironmentState, EnvironmentEv
   evolve,
   versionOf: (state) => state.version,
   project: (tx, evolved, tables) => applyProjections(tx, evolved, tables as ProjectionTables),
+  stateRow: (state) => state as unknown as Record<string, unknown>,
+  historyRows: (evolved) => evolved.map(versionRow),
 };

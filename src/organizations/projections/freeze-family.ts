@@ -1,7 +1,7 @@
 import type { ProjectionFamily } from '../../event-store/projection-family';
 import { evolveFreeze, FreezeState, ORGANIZATION_EVENT_TYPES, OrganizationEvent, unfrozen } from '../domain/freeze';
 import { organizationFreezesTable, organizationVersionsTable } from '../tables';
-import { projectFreezeEvents } from './freeze.projection';
+import { freezeHistoryRows, freezeRowOf, projectFreezeEvents } from './freeze.projection';
 import { findFreeze } from './freeze.read-model';
 
 /** Organizations' freezes and their history as one family of the log's projections. */
@@ -23,4 +23,6 @@ export const freezeFamily: ProjectionFamily<FreezeState, OrganizationEvent> = {
   evolve: (state, event) => evolveFreeze(state ?? unfrozen(event.data.organization_id), event),
   versionOf: (state) => state.version,
   project: (tx, evolved, tables) => projectFreezeEvents(tx, evolved, tables),
+  stateRow: freezeRowOf,
+  historyRows: freezeHistoryRows,
 };

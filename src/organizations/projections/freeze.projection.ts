@@ -17,7 +17,8 @@ export function presentFreeze(state: FreezeState) {
   return { creates: state.creates, updates: state.updates, reason: state.reason, frozen_at: state.frozen_at };
 }
 
-function rowOf(state: FreezeState) {
+/** The `organization_freezes` row of a freeze. */
+export function freezeRowOf(state: FreezeState) {
   return { ...state, creates: state.creates ? 1 : 0, updates: state.updates ? 1 : 0 };
 }
 
@@ -29,11 +30,15 @@ export async function projectFreezeEvents(
 ): Promise<void> {
   const latest = new Map<string, FreezeState>();
   for (const { after } of events) if (after) latest.set(after.organization_id, after);
-  for (const upsert of upsertRows(organizationFreezesTable, [...latest.values()].map(rowOf), tables.organization_freezes)) await tx.execute(upsert);
-  const rows = events.map(({ stored, after }) => {
+  for (const upsert of upsertRows(organizationFreezesTable, [...latest.values()].map(freezeRowOf), tables.organization_freezes)) await tx.execute(upsert);
+  for (const insert of insertRows(organizationVersionsTable, freezeHistoryRows(events), tables.organization_versions)) await tx.execute(insert);
+}
+
+/** One `organization_versions` row per freeze event. */
+export function freezeHistoryRows(events: readonly EvolvedOrganizationEvent[]) {
+  return events.map(({ stored, after }) => {
     const operation = stored.event.type === 'OrganizationFrozen' ? 'frozen' : 'unfrozen';
     const freeze = after && presentFreeze(after);
     return { ...historyRow(stored, 'orgver_', operation, [{ path: 'freeze', from: null, to: freeze }]), organization: freeze };
   });
-  for (const insert of insertRows(organizationVersionsTable, rows, tables.organization_versions)) await tx.execute(insert);
 }

@@ -3,7 +3,7 @@ import type { ProjectionFamily } from '../../event-store/projection-family';
 import { ENVIRONMENT_KEY_EVENT_TYPES, EnvironmentKeyEvent, EnvironmentKeyState, evolveEnvironmentKey } from '../domain/environment-key';
 import { evolveWork, WORK_EVENT_TYPES, WorkEvent, WorkItem } from '../domain/work';
 import { environmentKeysTable, environmentKeyVersionsTable, workItemsTable, workVersionsTable } from '../tables';
-import { projectEnvironmentKeyEvents, projectWorkEvents } from './work.projection';
+import { environmentKeyHistoryRows, projectEnvironmentKeyEvents, projectWorkEvents, workHistoryRows } from './work.projection';
 
 /** Work items and their history as one family of the log's projections. */
 export const workFamily: ProjectionFamily<WorkItem, WorkEvent> = {
@@ -26,6 +26,8 @@ export const workFamily: ProjectionFamily<WorkItem, WorkEvent> = {
   evolve: evolveWork,
   versionOf: (state) => state.version,
   project: (tx, evolved, tables) => projectWorkEvents(tx, evolved, tables),
+  stateRow: (state) => state as unknown as Record<string, unknown>,
+  historyRows: workHistoryRows,
 };
 
 /** Environment keys and their history as one family of the log's projections. */
@@ -49,4 +51,6 @@ export const environmentKeyFamily: ProjectionFamily<EnvironmentKeyState, Environ
   evolve: evolveEnvironmentKey,
   versionOf: (state) => state.version,
   project: (tx, evolved, tables) => projectEnvironmentKeyEvents(tx, evolved, tables),
+  stateRow: (state) => state as unknown as Record<string, unknown>,
+  historyRows: environmentKeyHistoryRows,
 };

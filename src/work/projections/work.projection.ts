@@ -65,21 +65,27 @@ export async function projectWorkEvents(
   tables: TableNames = LIVE_WORK_TABLES,
 ): Promise<void> {
   const latest = new Map<string, WorkItem>();
-  const rows = [];
-  for (const { stored, after } of events) {
-    if (!after) continue;
-    latest.set(after.id, after);
-    rows.push({
-      ...historyRow(stored, 'workver_', workOperation(stored.event), changesOf(stored.event)),
-      actor_id: actorId(stored),
-      work_id: after.id,
-      environment_id: after.environment_id,
-      work: presentWork(after),
-    });
-  }
+  for (const { after } of events) if (after) latest.set(after.id, after);
   const states = [...latest.values()] as unknown as Record<(typeof workItemsTable.columnNames)[number], unknown>[];
   for (const upsert of upsertRows(workItemsTable, states, tables.work_items)) await tx.execute(upsert);
-  for (const insert of insertRows(workVersionsTable, rows, tables.work_versions)) await tx.execute(insert);
+  for (const insert of insertRows(workVersionsTable, workHistoryRows(events), tables.work_versions)) await tx.execute(insert);
+}
+
+/** One `work_versions` row per work event (that left an item). */
+export function workHistoryRows(events: readonly { stored: StoredEvent<WorkEvent>; after: WorkItem | null }[]) {
+  return events.flatMap(({ stored, after }) =>
+    after
+      ? [
+          {
+            ...historyRow(stored, 'workver_', workOperation(stored.event), changesOf(stored.event)),
+            actor_id: actorId(stored),
+            work_id: after.id,
+            environment_id: after.environment_id,
+            work: presentWork(after),
+          },
+        ]
+      : [],
+  );
 }
 
 export async function projectEnvironmentKeyEvents(
@@ -88,20 +94,25 @@ export async function projectEnvironmentKeyEvents(
   tables: TableNames = LIVE_ENVIRONMENT_KEY_TABLES,
 ): Promise<void> {
   const latest = new Map<string, EnvironmentKeyState>();
-  const rows = [];
-  for (const { stored, after } of events) {
-    if (!after) continue;
-    latest.set(after.id, after);
-    const revoked = stored.event.type === 'EnvironmentKeyRevoked';
-    const changes = revoked ? [{ path: 'revoked_at', from: null, to: after.revoked_at }] : [];
-    rows.push({
-      ...historyRow(stored, 'envkeyver_', revoked ? 'revoked' : 'created', changes),
-      environment_key_id: after.id,
-      environment_id: after.environment_id,
-      environment_key: presentEnvironmentKey(after),
-    });
-  }
+  for (const { after } of events) if (after) latest.set(after.id, after);
   const states = [...latest.values()] as unknown as Record<(typeof environmentKeysTable.columnNames)[number], unknown>[];
   for (const upsert of upsertRows(environmentKeysTable, states, tables.environment_keys)) await tx.execute(upsert);
-  for (const insert of insertRows(environmentKeyVersionsTable, rows, tables.environment_key_versions)) await tx.execute(insert);
+  for (const insert of insertRows(environmentKeyVersionsTable, environmentKeyHistoryRows(events), tables.environment_key_versions)) await tx.execute(insert);
+}
+
+/** One `environment_key_versions` row per key event (that left a key). */
+export function environmentKeyHistoryRows(events: readonly { stored: StoredEvent<EnvironmentKeyEvent>; after: EnvironmentKeyState | null }[]) {
+  return events.flatMap(({ stored, after }) => {
+    if (!after) return [];
+    const revoked = stored.event.type === 'EnvironmentKeyRevoked';
+    const changes = revoked ? [{ path: 'revoked_at', from: null, to: after.revoked_at }] : [];
+    return [
+      {
+        ...historyRow(stored, 'envkeyver_', revoked ? 'revoked' : 'created', changes),
+        environment_key_id: after.id,
+        environment_id: after.environment_id,
+        environment_key: presentEnvironmentKey(after),
+      },
+    ];
+  });
 }
