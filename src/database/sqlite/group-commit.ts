@@ -5,8 +5,15 @@ import { SQLITE_LOCK_WAIT_MS } from '../data-source';
 import { Mutex } from '../mutex';
 import { sql } from '../sql';
 
-/** How long a batch stays open for more transactions, counted from its BEGIN (0: every transaction commits alone). */
-export const COMMIT_WINDOW_MS = 2;
+/**
+ * How long a batch stays open for more transactions, counted from its BEGIN
+ * (0: every transaction commits alone). It only matters while transactions
+ * keep arriving back to back (a batch commits as soon as none waits): then it
+ * is how many share one fsync. At 2 ms, a busy writer committed every two to
+ * four creates, and the COMMITs took over a third of the event loop; at 10 ms
+ * batches of a dozen or more share one (BENCHMARKS.md, "Commit window").
+ */
+export const COMMIT_WINDOW_MS = 10;
 /** How many transactions one batch holds at most. */
 export const MAX_BATCH_TRANSACTIONS = 256;
 
