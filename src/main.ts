@@ -5,6 +5,7 @@ import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/config';
 import { describeDatabase } from './database/database';
 import { packageVersion } from './common/package-version';
+import { limitHeapGrowth } from './common/heap-growth';
 
 async function main(): Promise<void> {
   let config;
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  limitHeapGrowth(config.heapGrowthPercent);
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   const address = await app.getUrl();

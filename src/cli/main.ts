@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
+import { limitHeapGrowth } from '../common/heap-growth';
 import { ConfigError, loadConfig } from '../config/config';
 import { USAGE_EXIT_CODE } from './cli-command';
 import { CliModule } from './cli.module';
@@ -29,6 +30,7 @@ function needsDatabase(words: readonly string[]): boolean {
 /** Exit codes: 0 done, 1 failed (a problem found, a configuration or runtime error), 2 usage error. */
 async function main(): Promise<number> {
   const config = loadConfig();
+  limitHeapGrowth(config.heapGrowthPercent);
   const database = needsDatabase(process.argv.slice(2));
   const app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config, { database }), {
     logger: ['fatal'],

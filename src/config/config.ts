@@ -41,6 +41,8 @@ export interface AppConfig {
   /** The work queue: how often expired leases are looked for (each pass stops at most 100 items). */
   work: { sweepIntervalMs: number };
   auditStream: AuditStreamConfig;
+  /** V8's old generation grows at most this many percent past its live size between full collections (0 = V8's own choice). */
+  heapGrowthPercent: number;
 }
 
 /** Delivery of the audit stream to the organizations' sinks (docs/audit.md, "Streaming to a SIEM"). */
@@ -239,5 +241,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     work: { sweepIntervalMs: integer(env, 'SANDBASE_WORK_SWEEP_INTERVAL_MS', 1000, 50, 600_000) },
     auditStream: auditStreamConfig(env),
+    heapGrowthPercent: integer(env, 'SANDBASE_HEAP_GROWTH_PERCENT', 50, 0, 300),
   };
 }

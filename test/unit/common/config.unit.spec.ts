@@ -10,6 +10,8 @@ describe('configuration from the environment', () => {
     expect(config.logLevel).toBe('info');
     expect(config.bootstrapApiKey).toBeNull();
     expect(config.bodyLimitBytes).toBe(1024 * 1024);
+    expect(config.heapGrowthPercent).toBe(50);
+    expect(loadConfig({ SANDBASE_HEAP_GROWTH_PERCENT: '0' }).heapGrowthPercent).toBe(0);
   });
 
   it('accepts sqlite:<path> and postgres:// URLs with pool, timeout and TLS settings', () => {
@@ -56,6 +58,7 @@ describe('configuration from the environment', () => {
     [{ PORT: 'abc' }, /PORT must be a whole number/],
     [{ PORT: '70000' }, /PORT must be between 0 and 65535/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ SANDBASE_HEAP_GROWTH_PERCENT: '301' }, /SANDBASE_HEAP_GROWTH_PERCENT must be between 0 and 300/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with sqlite: or postgres:\/\//],
     [{ DATABASE_URL: 'sqlite:' }, /needs a file path/],
     [{ DATABASE_URL: 'postgres://db', DATABASE_POOL_SIZE: '0' }, /DATABASE_POOL_SIZE must be between 1 and 1000/],
