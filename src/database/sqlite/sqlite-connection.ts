@@ -12,9 +12,15 @@ const SQLITE: SqlDialect = {
 
 const TYPES = { id: 'TEXT', text: 'TEXT', integer: 'INTEGER', bigint: 'INTEGER', timestamp: 'TEXT', json: 'TEXT' } as const;
 
-/** Prepared statements by text, as TypeORM's better-sqlite3 driver keeps them. */
+/**
+ * Prepared statements by text, the least recently used dropped past `size`.
+ * A hit only stamps its entry: moving it to the end of the Map (delete and
+ * set again) cost more than the statement's own work on the hot paths, and
+ * eviction, rare once the working set fits, scans for the oldest stamp.
+ */
 export class StatementCache {
-  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private readonly statements = new Map<string, { statement: BetterSqlite3.Statement; used: number }>();
+  private clock = 0;
 
   constructor(
     private readonly handle: BetterSqlite3.Database,
@@ -22,15 +28,24 @@ export class StatementCache {
   ) {}
 
   get(text: string): BetterSqlite3.Statement {
-    let statement = this.statements.get(text);
-    if (statement) {
-      this.statements.delete(text);
-    } else {
-      statement = this.handle.prepare(text);
-      if (this.statements.size >= this.size) this.statements.delete(this.statements.keys().next().value!);
+    const entry = this.statements.get(text);
+    if (entry) {
+      entry.used = ++this.clock;
+      return entry.statement;
     }
-    this.statements.set(text, statement);
+    const statement = this.handle.prepare(text);
+    if (this.statements.size >= this.size) this.evictOldest();
+    this.statements.set(text, { statement, used: ++this.clock });
     return statement;
+  }
+
+  private evictOldest(): void {
+    let oldest: string | undefined;
+    let stamp = Infinity;
+    for (const [text, { used }] of this.statements) {
+      if (used < stamp) [oldest, stamp] = [text, used];
+    }
+    if (oldest !== undefined) this.statements.delete(oldest);
   }
 }
 
