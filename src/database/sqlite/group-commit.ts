@@ -71,6 +71,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class GroupCommitWriter<C extends WriterConnection = WriterConnection> {
   private readonly lock = new Mutex();
   private open: Batch | null = null;
+  /** Whether temporary files (savepoint sub-journals) are kept in memory now: see `begin`. */
+  private tempInMemory = false;
   private readonly counts: CommitStats = { transactions: 0, commits: 0 };
 
   constructor(
@@ -114,11 +116,22 @@ export class GroupCommitWriter<C extends WriterConnection = WriterConnection> {
   exclusive<T>(work: (connection: C) => Promise<T>): Promise<T> {
     return this.lock.run(async () => {
       if (this.open) await this.commit(this.open);
+      // A session's temporary tables (a rebuild's scratch copies) may be large: on disk, as SQLite keeps them by default.
+      if (this.tempInMemory) await this.setTempStore('DEFAULT');
       return work(this.connection);
     });
   }
 
+  /**
+   * Opens a batch. Where batches are shared, SQLite keeps temporary files in
+   * memory first: each savepoint's sub-journal (every page a transaction
+   * changes, copied before it changes it) is then a memory buffer instead
+   * of a file written through the page cache and spilled past 64 KiB. Set
+   * outside a transaction, as SQLite requires once temporary tables exist,
+   * and dropping those left by a session (theirs, and dropped at its end).
+   */
   private async begin(last: boolean): Promise<Batch | null> {
+    if (!this.tempInMemory && this.limits.maxTransactions > 1) await this.setTempStore('MEMORY');
     if (!(await this.connection.beginImmediateWithoutWaiting(last))) return null;
     this.open = new Batch();
     return this.open;
@@ -159,6 +172,11 @@ export class GroupCommitWriter<C extends WriterConnection = WriterConnection> {
       if (alone || !rolledBack || !this.handle.inTransaction) await this.abandon(batch, error);
       throw error;
     }
+  }
+
+  private async setTempStore(mode: 'MEMORY' | 'DEFAULT'): Promise<void> {
+    await this.connection.execute(sql.raw(`PRAGMA temp_store = ${mode}`));
+    this.tempInMemory = mode === 'MEMORY';
   }
 
   /** Commits now if the batch reached a bound; else once nobody is waiting for the writer after this turn of the event loop. */
