@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 
 /** The `prev_hash` of an organization's first event. */
@@ -34,5 +34,6 @@ export function chainHash(prevHash: string, event: ChainedEventContent): string 
     metadata: event.metadata,
     recorded_at: event.recorded_at,
   });
-  return createHash('sha256').update(prevHash).update('\n').update(content).digest('hex');
+  // One string, one-shot hash: the same bytes as updating a Hash with each part, for less work per event.
+  return hash('sha256', `${prevHash}\n${content}`, 'hex');
 }
