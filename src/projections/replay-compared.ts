@@ -119,13 +119,22 @@ export interface ComparedReplay {
  * the rows that differ. The live tables must not change meanwhile: the caller
  * reads one snapshot, or holds the write lock.
  */
+/**
+ * Events read from the log per batch by a compared replay. Half the plain
+ * replay's BATCH: the batch's events, their evolved states and the live
+ * history rows compared with them are all in memory at once, and smaller
+ * batches kept the rebuild's peak lower and its instruction count lower too
+ * (BENCHMARKS.md, "Rebuild"); 250 and 100 were no better than 500.
+ */
+export const COMPARED_BATCH = 500;
+
 export async function replayCompared(tx: Sql, progress?: ProgressState): Promise<ComparedReplay> {
   const states = new Map<ProjectionFamily, StreamStates>(FAMILIES.map((family) => [family, new StreamStates(family, true)]));
   const histories = new Map<ProjectionFamily, HistoryComparison>(FAMILIES.map((family) => [family, new HistoryComparison(familyModels(family).history)]));
   let position = 0;
   let count = 0;
   for (;;) {
-    const batch = await readPositionBatch(tx, position, BATCH);
+    const batch = await readPositionBatch(tx, position, COMPARED_BATCH);
     if (batch.length === 0) break;
     position = batch[batch.length - 1].position;
     const shares = sharesOf(batch);
