@@ -126,9 +126,10 @@ export class GroupCommitWriter<C extends WriterConnection = WriterConnection> {
    * Opens a batch. Where batches are shared, SQLite keeps temporary files in
    * memory first: each savepoint's sub-journal (every page a transaction
    * changes, copied before it changes it) is then a memory buffer instead
-   * of a file written through the page cache and spilled past 64 KiB. Set
-   * outside a transaction, as SQLite requires once temporary tables exist,
-   * and dropping those left by a session (theirs, and dropped at its end).
+   * of a file written through the page cache and spilled past 64 KiB. It is
+   * set outside a transaction, as SQLite requires once temporary tables
+   * exist; switching drops any a session left behind (its scratch tables,
+   * which a session that finishes drops itself).
    */
   private async begin(last: boolean): Promise<Batch | null> {
     if (!this.tempInMemory && this.limits.maxTransactions > 1) await this.setTempStore('MEMORY');
