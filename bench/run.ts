@@ -184,7 +184,10 @@ async function main(): Promise<void> {
       results.audit = await attempt('audit-query', () => runAudit(ctx));
     }
   } finally {
-    for (const name of ['sandbase', 'reference'] as const) await dropTemplates(ctx.templates[name]).catch(() => undefined);
+    // BENCH_KEEP=1 keeps the seeded databases too (on PostgreSQL, the bench_* databases), to look into them afterwards.
+    if (process.env.BENCH_KEEP !== '1') {
+      for (const name of ['sandbase', 'reference'] as const) await dropTemplates(ctx.templates[name]).catch(() => undefined);
+    }
   }
 
   results.finishedAt = new Date().toISOString();
