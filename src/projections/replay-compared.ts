@@ -112,6 +112,16 @@ export interface ComparedReplay {
 }
 
 /**
+ * Events read from the log per batch by a compared replay. Half the plain
+ * replay's BATCH: the batch's events, their evolved states and the live
+ * history rows compared with them are all in memory at once, and smaller
+ * batches kept the rebuild's peak lower and its instruction count lower too
+ * (BENCHMARKS.md, "What each change bought"); 250 and 100 were no better
+ * than 500.
+ */
+export const COMPARED_BATCH = 500;
+
+/**
  * Replays the whole log in position order (SQLite's commit order): each
  * family's states in memory, written to its scratch state table only as they
  * leave the cache or at the end, and each history row compared with the live
@@ -119,15 +129,6 @@ export interface ComparedReplay {
  * the rows that differ. The live tables must not change meanwhile: the caller
  * reads one snapshot, or holds the write lock.
  */
-/**
- * Events read from the log per batch by a compared replay. Half the plain
- * replay's BATCH: the batch's events, their evolved states and the live
- * history rows compared with them are all in memory at once, and smaller
- * batches kept the rebuild's peak lower and its instruction count lower too
- * (BENCHMARKS.md, "Rebuild"); 250 and 100 were no better than 500.
- */
-export const COMPARED_BATCH = 500;
-
 export async function replayCompared(tx: Sql, progress?: ProgressState): Promise<ComparedReplay> {
   const states = new Map<ProjectionFamily, StreamStates>(FAMILIES.map((family) => [family, new StreamStates(family, true)]));
   const histories = new Map<ProjectionFamily, HistoryComparison>(FAMILIES.map((family) => [family, new HistoryComparison(familyModels(family).history)]));
