@@ -45,13 +45,16 @@ export interface ImportReport {
  * Imports an export into an empty database in one transaction, read models
  * rebuilt from its log included: all of it or nothing, and nothing unless the
  * audit chain it carries verifies and its events replay. Returns the counts.
+ * The transaction is a session's, with the connection alone: on SQLite its
+ * rebuild's scratch tables (every row of the export, the live tables being
+ * empty) then go to temporary files, not to memory as a shared batch's would.
  */
 export async function importData(
   db: Database,
   file: string,
   onProgress?: (bytesRead: number, fileSize: number) => void,
 ): Promise<ImportReport> {
-  return db.transaction(async (tx) => {
+  return db.session((session) => session.transaction(async (tx) => {
     const existing = await tx.query<{ n: number | string }>(
       sql`SELECT (SELECT COUNT(*) FROM organizations) + (SELECT COUNT(*) FROM events) AS n`,
     );
@@ -109,5 +112,5 @@ export async function importData(
       throw new ImportError(`the events in the export cannot be replayed: ${(error as Error).message}; nothing was imported`);
     }
     return { organizations: end.organizations, api_keys: end.api_keys, events: end.events, environments: rebuilt.environments, versions: rebuilt.versions };
-  });
+  }));
 }
