@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../../src/event-store/canonical-json';
 import { chainHash, GENESIS_HASH } from '../../../src/event-store/hash-chain';
 
@@ -50,6 +51,14 @@ describe('the audit hash chain', () => {
     ['recorded_at', { recorded_at: '2026-05-29T10:00:00.001Z' }],
   ])('changes when %s changes', (_field, change) => {
     expect(chainHash(GENESIS_HASH, { ...event, ...change })).not.toBe(chainHash(GENESIS_HASH, event));
+  });
+
+  it('is SHA-256 over the previous hash, a newline and the canonical JSON of the whole event', () => {
+    const tricky = { ...event, event_id: 'a"b\u2028', data: { z: [1, { b: null, a: 'é' }], a: 1.5 }, metadata: {} };
+    for (const e of [event, tricky]) {
+      const expected = createHash('sha256').update(`${GENESIS_HASH}\n${canonicalJson(e)}`).digest('hex');
+      expect(chainHash(GENESIS_HASH, e)).toBe(expected);
+    }
   });
 
   it('does not depend on key order inside data', () => {
