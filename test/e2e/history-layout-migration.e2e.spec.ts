@@ -2,6 +2,7 @@ import { createDataSource } from '../../src/database/data-source';
 import { sql } from '../../src/database/database';
 import { AscendingListingIndexes1765100000000 } from '../../src/migrations/1765100000000-ascending-listing-indexes';
 import { HistoryStoresPrevious1765200000000 } from '../../src/migrations/1765200000000-history-stores-previous';
+import { ScopedAuditIndexes1765300000000 } from '../../src/migrations/1765300000000-scoped-audit-indexes';
 import { verifyProjections } from '../../src/projections';
 import { allPages } from '../support/paging';
 import { http, startTestApp, TestApp } from '../support/test-app';
@@ -10,9 +11,11 @@ jest.setTimeout(180_000);
 
 /**
  * The history stores each entry's environment as it was before the change
- * (the newest state is the current row), and the listing and history
- * indexes are ascending. Both migrations go down to the layout before them
- * and up again, and the API answers the same history after the round trip.
+ * (the newest state is the current row), the listing and history indexes
+ * are ascending, and those of an environment's and a key's history do not
+ * start with the organization. The migrations go down to the layout before
+ * them and up again, and the API answers the same history after the round
+ * trip.
  */
 describe('history layout migrations', () => {
   let t: TestApp;
@@ -53,7 +56,7 @@ describe('history layout migrations', () => {
     await source.initialize();
     const runner = source.createQueryRunner();
     try {
-      const migrations = [new AscendingListingIndexes1765100000000(), new HistoryStoresPrevious1765200000000()];
+      const migrations = [new AscendingListingIndexes1765100000000(), new HistoryStoresPrevious1765200000000(), new ScopedAuditIndexes1765300000000()];
       for (const migration of step === 'up' ? migrations : migrations.reverse()) await migration[step](runner);
     } finally {
       await runner.release();
