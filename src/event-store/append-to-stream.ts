@@ -1,13 +1,11 @@
 import { Sql, sql, violatedUniqueConstraint } from '../database/database';
 import { signals } from '../telemetry/signals';
-import { canonicalJson } from './canonical-json';
-import { chainHashOfEncoded, GENESIS_HASH } from './hash-chain';
+import { chainHash, GENESIS_HASH } from './hash-chain';
 import { EventMetadata, NewEvent, StoredEvent, StreamVersionConflict } from './stored-event';
 import { chainHeadsTable, eventsTable } from './tables';
 
 /** Every column but `position`, which the database assigns. */
 const columns = eventsTable.columnNames.filter((column) => column !== 'position');
-const columnList = sql.identifiers(columns);
 
 interface ChainHead {
   chain_seq: number;
@@ -53,8 +51,6 @@ export async function appendToStream<E extends { type: string; data: unknown }>(
   const head = await lockChainHead(tx, organizationId);
   let version = expectedVersion;
   let position = 0;
-  // Data and metadata are stored as the canonical JSON their hash covers: encoded once.
-  const metadataJson = canonicalJson(metadata);
   for (const { event_id, event } of events) {
     version += 1;
     const content = {
@@ -64,22 +60,17 @@ export async function appendToStream<E extends { type: string; data: unknown }>(
       stream_version: version,
       organization_id: organizationId,
       type: event.type,
-    };
-    const dataJson = canonicalJson(event.data);
-    const hash = chainHashOfEncoded(head.hash, { ...content, recorded_at: recordedAt }, dataJson, metadataJson);
-    const row: Record<(typeof columns)[number], unknown> = {
-      ...content,
-      data: dataJson,
-      metadata: metadataJson,
+      data: event.data,
+      metadata,
       recorded_at: recordedAt,
-      prev_hash: head.hash,
-      hash,
     };
+    const hash = chainHash(head.hash, content);
+    const row = { ...content, prev_hash: head.hash, hash };
     let rows: { position: number | string }[];
     try {
       rows = await tx.query<{ position: number | string }>(
-        sql`INSERT INTO ${eventsTable.ref} (${columnList})
-            VALUES ${sql.tuple(columns.map((column) => row[column]))} RETURNING position`,
+        sql`INSERT INTO ${eventsTable.ref} (${sql.identifiers(columns)})
+            VALUES ${sql.tuple(eventsTable.valuesOf(row, columns))} RETURNING position`,
       );
     } catch (error) {
       const violated = violatedUniqueConstraint(error);

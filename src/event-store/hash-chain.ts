@@ -23,25 +23,17 @@ export interface ChainedEventContent {
  * chain from that event on.
  */
 export function chainHash(prevHash: string, event: ChainedEventContent): string {
-  return chainHashOfEncoded(prevHash, event, canonicalJson(event.data), canonicalJson(event.metadata));
-}
-
-/**
- * chainHash with the event's data and metadata already in canonical JSON
- * (an append stores those same texts, so it encodes them once). The
- * content's keys are written in canonicalJson's order, sorted.
- */
-export function chainHashOfEncoded(
-  prevHash: string,
-  event: Omit<ChainedEventContent, 'data' | 'metadata'>,
-  dataJson: string,
-  metadataJson: string,
-): string {
-  const content =
-    `{"chain_seq":${JSON.stringify(event.chain_seq)},"data":${dataJson},"event_id":${JSON.stringify(event.event_id)}` +
-    `,"metadata":${metadataJson},"organization_id":${JSON.stringify(event.organization_id)}` +
-    `,"recorded_at":${JSON.stringify(event.recorded_at)},"stream_id":${JSON.stringify(event.stream_id)}` +
-    `,"stream_version":${JSON.stringify(event.stream_version)},"type":${JSON.stringify(event.type)}}`;
+  const content = canonicalJson({
+    chain_seq: event.chain_seq,
+    event_id: event.event_id,
+    stream_id: event.stream_id,
+    stream_version: event.stream_version,
+    organization_id: event.organization_id,
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+    recorded_at: event.recorded_at,
+  });
   // One string, one-shot hash: the same bytes as updating a Hash with each part, for less work per event.
   return hash('sha256', `${prevHash}\n${content}`, 'hex');
 }
