@@ -10,7 +10,7 @@ const SCOPED: [string, string, string[]][] = [
 /**
  * The audit-filter indexes of an environment and of an API key without
  * `organization_id` in front: an environment and a key each belong to one
- * organization, so the column narrowed nothing and cost about 29 bytes in
+ * organization, so the column narrowed nothing and cost about 30 bytes in
  * every entry of three indexes. The queries still say which organization
  * they read (checked on the row they read anyway); their plans are the same
  * range scans (test/int/versions-query-plan.int.spec.ts).

@@ -153,6 +153,7 @@ describe('projections', () => {
     expect(await db.query(sql`SELECT id, version FROM api_keys`)).toEqual([{ id: 'apikey_old', version: 0 }]);
     expect((await verifyProjections(db)).differences).toEqual([]);
   });
+
   it('write no row in a rebuild when the live rows are what the log derives (SQLite, where it compares them in process)', async () => {
     if (db.label !== 'sqlite') return;
     const D = 'env_dddddddddddddddddddddddd';
