@@ -15,19 +15,21 @@ const CHANGING = ['name', 'description', 'config', 'metadata', 'version', 'archi
  *
  * A batch writes each touched environment's final state once: a new one is
  * inserted, a deleted one removed. An environment that existed before the
- * batch is updated in place (only the columns that change, so the listing
- * indexes keyed on creation time are not rewritten) when it is the batch's
- * only one, the inline case; with several (a rebuild), their rows are removed
- * and written again, so names swapped within a batch never collide half-way.
+ * batch is updated in place, only the columns whose value changed (so the
+ * indexes on unchanged ones are not rewritten), when it is the batch's only
+ * one, the inline case; with several (a rebuild), their rows are removed and
+ * written again, so names swapped within a batch never collide half-way.
  */
 export const environmentsProjection: Projection = {
   name: 'environments',
   canHandle: ENVIRONMENT_EVENT_TYPES,
   async evolve(tx, events, tables) {
     const latest = new Map<string, EnvironmentState | null>();
+    const first = new Map<string, EnvironmentState | null>();
     const created = new Set<string>();
-    for (const { stored, after } of events) {
+    for (const { stored, before, after } of events) {
       const id = stored.event.data.environment_id;
+      if (!first.has(id)) first.set(id, before);
       latest.set(id, after);
       if (stored.event.type === 'EnvironmentCreated') created.add(id);
     }
@@ -35,8 +37,9 @@ export const environmentsProjection: Projection = {
     const existing = [...latest.keys()].filter((id) => !created.has(id));
     if (existing.length === 1 && latest.size === 1) {
       const state = latest.get(existing[0]);
-      if (state) await tx.execute(updateStatement(table, state));
-      else await tx.execute(sql`DELETE FROM ${table} WHERE id = ${existing[0]}`);
+      const update = state && updateStatement(table, first.get(existing[0]) ?? null, state);
+      if (update) await tx.execute(update);
+      else if (!state) await tx.execute(sql`DELETE FROM ${table} WHERE id = ${existing[0]}`);
       return;
     }
     if (existing.length) await tx.execute(sql`DELETE FROM ${table} WHERE id IN ${sql.tuple(existing)}`);
@@ -45,8 +48,16 @@ export const environmentsProjection: Projection = {
   },
 };
 
-function updateStatement(table: SqlFragment, state: EnvironmentState): SqlFragment {
+/**
+ * Sets the columns whose value differs from the row the batch found (all of
+ * them when it is not known). SQLite rewrites an index entry whenever its
+ * UPDATE names one of the index's columns, changed or not: naming `name`
+ * and `archived_at` in every update dirtied a page of the name index and
+ * one of the active-listing index per change, with nothing to write.
+ */
+function updateStatement(table: SqlFragment, before: EnvironmentState | null, state: EnvironmentState): SqlFragment | null {
   const values = environmentsTable.valuesOf(state, CHANGING);
-  const assignments = sql.join(CHANGING.map((column, i) => sql`${sql.raw(column)} = ${values[i]}`));
-  return sql`UPDATE ${table} SET ${assignments} WHERE id = ${state.id}`;
+  const previous = before ? environmentsTable.valuesOf(before, CHANGING) : null;
+  const changed = CHANGING.flatMap((column, i) => (previous?.[i] === values[i] ? [] : [sql`${sql.raw(column)} = ${values[i]}`]));
+  return changed.length ? sql`UPDATE ${table} SET ${sql.join(changed)} WHERE id = ${state.id}` : null;
 }
