@@ -94,6 +94,7 @@ describe('hostile URLs and query parameters', () => {
     ['GET', '/v1/environments/%ED%A0%80'],
     ['POST', '/v1/environments/env_%E0%A4%A'],
     ['GET', '/v1/environments/%C0%80/versions'],
+    ['PUT', '/v1/environments/%%'],
   ])('answers the malformed percent-encoding of %s %s with a 400 in the envelope', async (method, path) => {
     const response = await http(t, method, path, method === 'POST' ? { body: { description: 'x' } } : {});
     expectBadRequest(response, ANY_CODE, { message: /percent-encoded UTF-8/ });
