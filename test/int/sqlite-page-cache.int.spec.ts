@@ -1,6 +1,6 @@
 import { Database, sql } from '../../src/database/database';
 import { WRITER_PAGE_CACHE_KIB } from '../../src/database/sqlite/sqlite-database';
-import { createTestDatabase, TestDatabase } from '../support/database';
+import { openTestDatabase } from '../support/open-database';
 
 /**
  * SQLite's page caches: the writer's is WRITER_PAGE_CACHE_KIB (its reads are
@@ -8,17 +8,13 @@ import { createTestDatabase, TestDatabase } from '../support/database';
  * rebuild's smaller cache is set back to it afterwards.
  */
 describe('SQLite writer page cache', () => {
-  let database: TestDatabase;
   let db: Database;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    database = await createTestDatabase({ forceSqlite: true });
-    db = await Database.open(database.config, { migrate: true });
+    ({ db, close } = await openTestDatabase({ forceSqlite: true }));
   });
-  afterAll(async () => {
-    await db?.close();
-    await database?.drop();
-  });
+  afterAll(async () => close?.());
 
   const writerCache = () => db.transaction(async (tx) => Number((await tx.query<{ cache_size: number }>(sql`PRAGMA cache_size`))[0].cache_size));
 

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { Database, sql } from '../../src/database/database';
 import { WAL_CHECKPOINT_PAGES } from '../../src/database/sqlite/sqlite-database';
-import { createTestDatabase, TestDatabase } from '../support/database';
+import type { TestDatabase } from '../support/database';
+import { openTestDatabase } from '../support/open-database';
 
 /**
  * The write-ahead log on disk (SQLite): checkpointed, and so reused from its
@@ -11,16 +12,13 @@ import { createTestDatabase, TestDatabase } from '../support/database';
 describe('SQLite write-ahead log size', () => {
   let database: TestDatabase;
   let db: Database;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    database = await createTestDatabase({ forceSqlite: true });
-    db = await Database.open(database.config, { migrate: true });
+    ({ db, database, close } = await openTestDatabase({ forceSqlite: true }));
     await db.execute(sql`CREATE TABLE wal_rows (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)`);
   });
-  afterAll(async () => {
-    await db?.close();
-    await database?.drop();
-  });
+  afterAll(async () => close?.());
 
   it('stays between the checkpoint size and that plus a transaction while three times as many pages are written', async () => {
     if (database.config.type !== 'sqlite') throw new Error('a SQLite test database was expected');
