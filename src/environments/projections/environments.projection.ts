@@ -25,11 +25,9 @@ export const environmentsProjection: Projection = {
   canHandle: ENVIRONMENT_EVENT_TYPES,
   async evolve(tx, events, tables) {
     const latest = new Map<string, EnvironmentState | null>();
-    const first = new Map<string, EnvironmentState | null>();
     const created = new Set<string>();
-    for (const { stored, before, after } of events) {
+    for (const { stored, after } of events) {
       const id = stored.event.data.environment_id;
-      if (!first.has(id)) first.set(id, before);
       latest.set(id, after);
       if (stored.event.type === 'EnvironmentCreated') created.add(id);
     }
@@ -37,7 +35,8 @@ export const environmentsProjection: Projection = {
     const existing = [...latest.keys()].filter((id) => !created.has(id));
     if (existing.length === 1 && latest.size === 1) {
       const state = latest.get(existing[0]);
-      const update = state && updateStatement(table, first.get(existing[0]) ?? null, state);
+      // Every event of the batch is this environment's: the first found the row as it is.
+      const update = state && updateStatement(table, events[0].before, state);
       if (update) await tx.execute(update);
       else if (!state) await tx.execute(sql`DELETE FROM ${table} WHERE id = ${existing[0]}`);
       return;
