@@ -20,7 +20,11 @@ export interface VerifyReport {
   truncated: boolean;
 }
 
-/** Walks a live table and its rebuilt copy in primary-key order side by side, in batches. */
+/**
+ * Walks a live table and its rebuilt copy in primary-key order side by side,
+ * in batches. A difference names the row by its `id` column (for a history
+ * keyed by its event's position, the entry's id), else by its key.
+ */
 async function compareTables(
   tx: Sql,
   { table, scratch, notDerived }: ReadModel,
@@ -28,15 +32,18 @@ async function compareTables(
   max: number,
 ): Promise<{ compared: number; more: boolean }> {
   const key = sql.raw(table.primaryKey);
-  const page = (name: string, after: string) => {
+  const numeric = ['integer', 'bigint'].includes(table.kindOf(table.primaryKey));
+  const page = (name: string, after: string | number) => {
     const derivedOnly = name === table.name && notDerived ? sql` AND NOT (${notDerived})` : sql.empty;
     return tx.query<Record<string, unknown>>(
       sql`SELECT ${table.columnList} FROM ${sql.raw(name)} WHERE ${key} > ${after}${derivedOnly} ORDER BY ${key} LIMIT ${BATCH}`,
     );
   };
-  const idOf = (row: Record<string, unknown>) => String(row[table.primaryKey]);
-  let liveRows = await page(table.name, '');
-  let scratchRows = await page(scratch, '');
+  const keyOf = (row: Record<string, unknown>) => (numeric ? Number(row[table.primaryKey]) : String(row[table.primaryKey]));
+  const named = (row: Record<string, unknown>) => String(row.id ?? row[table.primaryKey]);
+  const start = numeric ? Number.MIN_SAFE_INTEGER : '';
+  let liveRows = await page(table.name, start);
+  let scratchRows = await page(scratch, start);
   let i = 0;
   let j = 0;
   let compared = 0;
@@ -47,30 +54,30 @@ async function compareTables(
   };
   for (;;) {
     if (i === liveRows.length && liveRows.length === BATCH) {
-      liveRows = await page(table.name, idOf(liveRows[i - 1]));
+      liveRows = await page(table.name, keyOf(liveRows[i - 1]));
       i = 0;
     }
     if (j === scratchRows.length && scratchRows.length === BATCH) {
-      scratchRows = await page(scratch, idOf(scratchRows[j - 1]));
+      scratchRows = await page(scratch, keyOf(scratchRows[j - 1]));
       j = 0;
     }
     const a = liveRows[i];
     const b = scratchRows[j];
     if (!a && !b) return { compared, more };
     compared++;
-    const idA = a ? idOf(a) : null;
-    const idB = b ? idOf(b) : null;
-    if (idA !== null && (idB === null || idA < idB)) {
-      note({ table: table.name, id: idA, problem: 'not derivable from the event log' });
+    const keyA = a ? keyOf(a) : null;
+    const keyB = b ? keyOf(b) : null;
+    if (keyA !== null && (keyB === null || keyA < keyB)) {
+      note({ table: table.name, id: named(a), problem: 'not derivable from the event log' });
       i++;
-    } else if (idB !== null && (idA === null || idB < idA)) {
-      note({ table: table.name, id: idB, problem: 'missing from live table' });
+    } else if (keyB !== null && (keyA === null || keyB < keyA)) {
+      note({ table: table.name, id: named(b), problem: 'missing from live table' });
       j++;
     } else {
       const left = table.decode(a) as Record<string, unknown>;
       const right = table.decode(b) as Record<string, unknown>;
       const columnsDiffering = Object.keys(left).filter((c) => canonicalJson(left[c]) !== canonicalJson(right[c]));
-      if (columnsDiffering.length) note({ table: table.name, id: idA!, problem: 'differs', columns: columnsDiffering });
+      if (columnsDiffering.length) note({ table: table.name, id: named(a), problem: 'differs', columns: columnsDiffering });
       i++;
       j++;
     }

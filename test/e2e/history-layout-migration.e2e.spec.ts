@@ -3,6 +3,7 @@ import { sql } from '../../src/database/database';
 import { AscendingListingIndexes1765100000000 } from '../../src/migrations/1765100000000-ascending-listing-indexes';
 import { HistoryStoresPrevious1765200000000 } from '../../src/migrations/1765200000000-history-stores-previous';
 import { ScopedAuditIndexes1765300000000 } from '../../src/migrations/1765300000000-scoped-audit-indexes';
+import { HistoryKeyedByPosition1765400000000 } from '../../src/migrations/1765400000000-history-keyed-by-position';
 import { verifyProjections } from '../../src/projections';
 import { allPages } from '../support/paging';
 import { http, startTestApp, TestApp } from '../support/test-app';
@@ -13,9 +14,9 @@ jest.setTimeout(180_000);
  * The history stores each entry's environment as it was before the change
  * (the newest state is the current row), the listing and history indexes
  * are ascending, and those of an environment's and a key's history do not
- * start with the organization. The migrations go down to the layout before
- * them and up again, and the API answers the same history after the round
- * trip.
+ * start with the organization; the history is keyed by its events'
+ * positions. The migrations go down to the layout before them and up again,
+ * and the API answers the same history after the round trip.
  */
 describe('history layout migrations', () => {
   let t: TestApp;
@@ -61,7 +62,12 @@ describe('history layout migrations', () => {
     await source.initialize();
     const runner = source.createQueryRunner();
     try {
-      const migrations = [new AscendingListingIndexes1765100000000(), new HistoryStoresPrevious1765200000000(), new ScopedAuditIndexes1765300000000()];
+      const migrations = [
+        new AscendingListingIndexes1765100000000(),
+        new HistoryStoresPrevious1765200000000(),
+        new ScopedAuditIndexes1765300000000(),
+        new HistoryKeyedByPosition1765400000000(),
+      ];
       for (const migration of step === 'up' ? migrations : migrations.reverse()) await migration[step](runner);
     } finally {
       await runner.release();
@@ -114,8 +120,36 @@ describe('history layout migrations', () => {
       typeof row.environment === 'string' ? JSON.parse(row.environment) : row.environment,
     ]);
     expect(stored).toEqual(history);
+    expect(await keyOfHistory()).toEqual(['id']);
     await migrate('up');
+    expect(await keyOfHistory()).toEqual(['event_position']);
     expect(await answers()).toEqual(before);
     expect((await verifyProjections(t.db)).differences).toEqual([]);
+  });
+
+  /** The history table's primary key columns, as the database reports them. */
+  async function keyOfHistory(): Promise<string[]> {
+    if (t.db.label === 'sqlite') {
+      const columns = await t.db.query<{ name: string; pk: number }>(sql`SELECT name, pk FROM pragma_table_info('environment_versions')`);
+      return columns.filter((c) => c.pk > 0).map((c) => c.name);
+    }
+    const rows = await t.db.query<{ attname: string }>(
+      sql`SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+          WHERE i.indrelid = 'environment_versions'::regclass AND i.indisprimary`,
+    );
+    return rows.map((r) => r.attname);
+  }
+
+  it('keys the history by event position, with no index for the entry id', async () => {
+    expect(await keyOfHistory()).toEqual(['event_position']);
+    if (t.db.label !== 'sqlite') return;
+    const indexes = await t.db.query<{ name: string }>(sql`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'environment_versions'`);
+    // Two automatic indexes: the key, and UNIQUE (environment_id, version); none for the id.
+    const automatic = await Promise.all(
+      indexes
+        .filter((i) => i.name.startsWith('sqlite_autoindex_'))
+        .map(async (i) => (await t.db.query<{ name: string }>(sql`SELECT name FROM pragma_index_info(${i.name})`)).map((c) => c.name).join(', ')),
+    );
+    expect(automatic.sort()).toEqual(['environment_id, version', 'event_position']);
   });
 });

@@ -44,9 +44,9 @@ export const environmentVersionsTable = defineTable({
     ip_address: 'text?',
     user_agent: 'text?',
   },
-  primaryKey: 'id',
+  // The entry's id is derived from its event and never looked up: the position keys it.
+  primaryKey: 'event_position',
   unique: {
-    environment_versions_position_unique: ['event_position'],
     environment_versions_env_version_unique: ['environment_id', 'version'],
   },
 });
