@@ -18,6 +18,41 @@ describe('canonical JSON', () => {
   it('escapes strings as JSON does', () => {
     expect(canonicalJson({ 'k"': 'line\nbreak \u2028 é' })).toBe(JSON.stringify({ 'k"': 'line\nbreak \u2028 é' }));
   });
+
+  it('orders keys as Array.prototype.sort does, for any keys and any number of them', () => {
+    // Keys JavaScript orders specially (integer-like ones come first in Object.keys), and
+    // characters beyond the Basic Multilingual Plane, whose UTF-16 order differs from their code points'.
+    const pool = ['', '0', '1', '9', '10', '2', 'a', 'B', 'b', '_', 'é', 'Z', 'ab', 'a b', '\u{1F600}', '\uFFFD', '-1', '1.5', 'type'];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const value = (depth: number): unknown => {
+      const kind = random(depth > 2 ? 3 : 5);
+      if (kind === 0) return random(1000) - 500;
+      if (kind === 1) return pool[random(pool.length)];
+      if (kind === 2) return random(2) === 0 ? null : true;
+      if (kind === 3) return Array.from({ length: random(4) }, () => value(depth + 1));
+      // Up to 40 keys: past the insertion sort's limit as well.
+      const object: Record<string, unknown> = {};
+      for (let i = random(41); i > 0; i--) object[random(3) === 0 ? `k${random(60)}` : pool[random(pool.length)]] = value(depth + 1);
+      return object;
+    };
+    const reference = (v: unknown): string => {
+      if (v === null || typeof v !== 'object') return JSON.stringify(v);
+      if (Array.isArray(v)) return `[${v.map(reference).join(',')}]`;
+      const record = v as Record<string, unknown>;
+      return `{${Object.keys(record)
+        .sort()
+        .map((k) => `${JSON.stringify(k)}:${reference(record[k])}`)
+        .join(',')}}`;
+    };
+    for (let i = 0; i < 3000; i++) {
+      const v = value(0);
+      expect(canonicalJson(v)).toBe(reference(v));
+    }
+  });
 });
 
 describe('the audit hash chain', () => {
