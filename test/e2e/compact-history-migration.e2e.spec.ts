@@ -1,8 +1,8 @@
-import { createDataSource } from '../../src/database/data-source';
 import { sql } from '../../src/database/database';
 import { CompactCreationChanges1764800000000 } from '../../src/migrations/1764800000000-compact-creation-changes';
 import { HistoryStoresPrevious1765200000000 } from '../../src/migrations/1765200000000-history-stores-previous';
 import { verifyProjections } from '../../src/projections';
+import { runMigrationSteps } from '../support/migrations';
 import { allPages } from '../support/paging';
 import { http, startTestApp, TestApp } from '../support/test-app';
 
@@ -65,23 +65,12 @@ describe('compact creation entries in the history', () => {
    * with the later history layout (HistoryStoresPrevious) taken down around
    * it, as it was when this migration was written.
    */
-  /** Runs the step on a connection of its own while the app's writer is held idle (it may write, e.g. a key's last use, at any moment). */
   function migrate(step: 'up' | 'down'): Promise<void> {
-    return t.db.session(() => migrateAlone(step));
-  }
-
-  async function migrateAlone(step: 'up' | 'down'): Promise<void> {
-    const source = createDataSource(t.database.config);
-    await source.initialize();
-    const runner = source.createQueryRunner();
-    try {
+    return runMigrationSteps(t, async (runner) => {
       if (step === 'down') await new HistoryStoresPrevious1765200000000().down(runner);
       await new CompactCreationChanges1764800000000()[step](runner);
       if (step === 'up') await new HistoryStoresPrevious1765200000000().up(runner);
-    } finally {
-      await runner.release();
-      await source.destroy();
-    }
+    });
   }
 
   it('stores no changes for a creation and still answers every field it set', async () => {

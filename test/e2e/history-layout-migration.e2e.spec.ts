@@ -1,10 +1,10 @@
-import { createDataSource } from '../../src/database/data-source';
 import { sql } from '../../src/database/database';
 import { AscendingListingIndexes1765100000000 } from '../../src/migrations/1765100000000-ascending-listing-indexes';
 import { HistoryStoresPrevious1765200000000 } from '../../src/migrations/1765200000000-history-stores-previous';
 import { ScopedAuditIndexes1765300000000 } from '../../src/migrations/1765300000000-scoped-audit-indexes';
 import { HistoryKeyedByPosition1765400000000 } from '../../src/migrations/1765400000000-history-keyed-by-position';
 import { verifyProjections } from '../../src/projections';
+import { runMigrationSteps } from '../support/migrations';
 import { allPages } from '../support/paging';
 import { http, startTestApp, TestApp } from '../support/test-app';
 
@@ -52,27 +52,17 @@ describe('history layout migrations', () => {
     return all;
   }
 
-  /** Runs the steps on a connection of their own while the app's writer is held idle (it may write, e.g. a key's last use, at any moment). */
+  /** Takes the layout migrations down (newest first) or up, on a connection of their own. */
   function migrate(step: 'up' | 'down'): Promise<void> {
-    return t.db.session(() => migrateAlone(step));
-  }
-
-  async function migrateAlone(step: 'up' | 'down'): Promise<void> {
-    const source = createDataSource(t.database.config);
-    await source.initialize();
-    const runner = source.createQueryRunner();
-    try {
-      const migrations = [
-        new AscendingListingIndexes1765100000000(),
-        new HistoryStoresPrevious1765200000000(),
-        new ScopedAuditIndexes1765300000000(),
-        new HistoryKeyedByPosition1765400000000(),
-      ];
+    const migrations = [
+      new AscendingListingIndexes1765100000000(),
+      new HistoryStoresPrevious1765200000000(),
+      new ScopedAuditIndexes1765300000000(),
+      new HistoryKeyedByPosition1765400000000(),
+    ];
+    return runMigrationSteps(t, async (runner) => {
       for (const migration of step === 'up' ? migrations : migrations.reverse()) await migration[step](runner);
-    } finally {
-      await runner.release();
-      await source.destroy();
-    }
+    });
   }
 
   it('serves every version from the next version or the current row, and the deletion keeps what it deleted', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../../src/event-store/canonical-json';
 import { chainHash, GENESIS_HASH } from '../../../src/event-store/hash-chain';
+import { int, pick, seededRandom } from '../../support/random';
 
 describe('canonical JSON', () => {
   it('sorts keys at every level and drops undefined', () => {
@@ -23,20 +24,16 @@ describe('canonical JSON', () => {
     // Keys JavaScript orders specially (integer-like ones come first in Object.keys), and
     // characters beyond the Basic Multilingual Plane, whose UTF-16 order differs from their code points'.
     const pool = ['', '0', '1', '9', '10', '2', 'a', 'B', 'b', '_', 'é', 'Z', 'ab', 'a b', '\u{1F600}', '\uFFFD', '-1', '1.5', 'type'];
-    let seed = 7;
-    const random = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
+    const random = seededRandom(7);
     const value = (depth: number): unknown => {
-      const kind = random(depth > 2 ? 3 : 5);
-      if (kind === 0) return random(1000) - 500;
-      if (kind === 1) return pool[random(pool.length)];
-      if (kind === 2) return random(2) === 0 ? null : true;
-      if (kind === 3) return Array.from({ length: random(4) }, () => value(depth + 1));
+      const kind = int(random, depth > 2 ? 3 : 5);
+      if (kind === 0) return int(random, 1000) - 500;
+      if (kind === 1) return pick(random, pool);
+      if (kind === 2) return int(random, 2) === 0 ? null : true;
+      if (kind === 3) return Array.from({ length: int(random, 4) }, () => value(depth + 1));
       // Up to 40 keys: past the insertion sort's limit as well.
       const object: Record<string, unknown> = {};
-      for (let i = random(41); i > 0; i--) object[random(3) === 0 ? `k${random(60)}` : pool[random(pool.length)]] = value(depth + 1);
+      for (let i = int(random, 41); i > 0; i--) object[int(random, 3) === 0 ? `k${int(random, 60)}` : pick(random, pool)] = value(depth + 1);
       return object;
     };
     const reference = (v: unknown): string => {
