@@ -26,7 +26,12 @@ let ORG = '';
 
 async function seed(db: Database): Promise<void> {
   const base = Date.parse('2026-01-01T00:00:00.000Z');
-  const config = { type: 'cloud', networking: { type: 'unrestricted' }, packages: { pip: ['numpy'] } };
+  // As the service stores a config (every package manager listed): the response schema requires that shape.
+  const config = {
+    type: 'cloud',
+    networking: { type: 'unrestricted' },
+    packages: { type: 'packages', apt: [], cargo: [], gem: [], go: [], npm: [], pip: ['numpy'] },
+  };
   for (let start = 0; start < ENVIRONMENTS; start += 10_000) {
     const rows: Record<(typeof environmentsTable.columnNames)[number], unknown>[] = [];
     for (let i = start; i < Math.min(ENVIRONMENTS, start + 10_000); i++) {
