@@ -14,7 +14,9 @@ export type SqlPart =
   /** A row lock on what a SELECT reads, where the database has row locks. */
   | { kind: 'for_update' }
   /** The log's commit-order key of an `events` row, as text (see Sql.followLog). */
-  | { kind: 'commit_order' };
+  | { kind: 'commit_order' }
+  /** A statement (or a piece of one) written differently for each database, where one form does not plan well on both. */
+  | { kind: 'per_database'; sqlite: SqlFragment; postgres: SqlFragment };
 
 export class SqlFragment {
   /** `texts.length === parts.length + 1`: text, part, text, part, ..., text. */
@@ -66,10 +68,13 @@ export const sql = Object.assign((strings: TemplateStringsArray, ...values: unkn
   forUpdate: part({ kind: 'for_update' }),
   /** The commit-order key of an events row as text (PostgreSQL: its transaction id; SQLite: '0', position order is commit order). */
   commitOrder: part({ kind: 'commit_order' }),
+  /** The form of a statement for the database it runs on. */
+  perDatabase: (forms: { sqlite: SqlFragment; postgres: SqlFragment }) => part({ kind: 'per_database', ...forms }),
 });
 
 /** How an adapter writes placeholders and syntax. */
 export interface SqlDialect {
+  readonly database: 'sqlite' | 'postgres';
   placeholder(index: number, part: Extract<SqlPart, { kind: 'value' | 'timestamp' }>): string;
   syntax(part: Extract<SqlPart, { kind: 'for_update' | 'commit_order' }>): string;
 }
@@ -80,16 +85,22 @@ export interface RenderedSql {
 }
 
 export function render(fragment: SqlFragment, dialect: SqlDialect): RenderedSql {
-  let text = fragment.texts[0];
   const values: unknown[] = [];
+  return { text: renderInto(fragment, dialect, values), values };
+}
+
+function renderInto(fragment: SqlFragment, dialect: SqlDialect, values: unknown[]): string {
+  let text = fragment.texts[0];
   fragment.parts.forEach((p, i) => {
     if (p.kind === 'value' || p.kind === 'timestamp') {
       values.push(p.value);
       text += dialect.placeholder(values.length, p);
+    } else if (p.kind === 'per_database') {
+      text += renderInto(p[dialect.database], dialect, values);
     } else {
       text += dialect.syntax(p);
     }
     text += fragment.texts[i + 1];
   });
-  return { text, values };
+  return text;
 }

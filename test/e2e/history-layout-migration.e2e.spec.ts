@@ -3,6 +3,7 @@ import { AscendingListingIndexes1765100000000 } from '../../src/migrations/17651
 import { HistoryStoresPrevious1765200000000 } from '../../src/migrations/1765200000000-history-stores-previous';
 import { ScopedAuditIndexes1765300000000 } from '../../src/migrations/1765300000000-scoped-audit-indexes';
 import { HistoryKeyedByPosition1765400000000 } from '../../src/migrations/1765400000000-history-keyed-by-position';
+import { DisjointListingIndexes1765500000000 } from '../../src/migrations/1765500000000-disjoint-listing-indexes';
 import { verifyProjections } from '../../src/projections';
 import { runMigrationSteps } from '../support/migrations';
 import { allPages } from '../support/paging';
@@ -52,13 +53,14 @@ describe('history layout migrations', () => {
     return all;
   }
 
-  /** Takes the layout migrations down (newest first) or up, on a connection of their own. */
+  /** Takes the layout migrations down (newest first) or up, on a connection of their own; the listing's too, which the first one's down step needs gone. */
   function migrate(step: 'up' | 'down'): Promise<void> {
     const migrations = [
       new AscendingListingIndexes1765100000000(),
       new HistoryStoresPrevious1765200000000(),
       new ScopedAuditIndexes1765300000000(),
       new HistoryKeyedByPosition1765400000000(),
+      new DisjointListingIndexes1765500000000(),
     ];
     return runMigrationSteps(t, async (runner) => {
       for (const migration of step === 'up' ? migrations : migrations.reverse()) await migration[step](runner);

@@ -5,6 +5,7 @@ import { scratchTableStatement, TableDeclaration } from '../table';
 import { isQueryTimeout } from './postgres-errors';
 
 const POSTGRES: SqlDialect = {
+  database: 'postgres',
   placeholder: (index, part) => (part.kind === 'timestamp' ? `$${index}::timestamptz` : `$${index}`),
   syntax: (part) => (part.kind === 'for_update' ? ' FOR UPDATE' : 'transaction_id::text'),
 };

@@ -5,6 +5,7 @@ import { RenderedSql, sql, SqlDialect } from '../sql';
 import { scratchTableStatement, TableDeclaration } from '../table';
 
 const SQLITE: SqlDialect = {
+  database: 'sqlite',
   placeholder: () => '?',
   // Position order is commit order on SQLite (one writer at a time); rows need no row locks.
   syntax: (part) => (part.kind === 'commit_order' ? "'0'" : ''),

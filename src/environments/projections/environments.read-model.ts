@@ -54,20 +54,28 @@ function nameStartsWith(prefix: string): SqlFragment {
 /**
  * One page, newest first, continuing after `after`. The row-value comparison
  * keeps this an index range scan (see the query-plan test); there is no OFFSET.
- * A name prefix only filters rows (PostgreSQL may fetch the few matches by a
- * bitmap scan of the organization and sort them), so the cursor stays the same.
+ * The environments not archived and the archived ones have an index each;
+ * with archived ones included, the two ranges are merged in order, each read
+ * only as far as the page needs: SQLite merges the arms of a compound SELECT
+ * that each follow their index; PostgreSQL merges (Merge Append) subqueries
+ * that each give at most a page. A name prefix only filters rows (PostgreSQL
+ * may fetch the few matches by a bitmap scan of the organization and sort
+ * them), so the cursor stays the same.
  * Returns up to `limit + 1` rows so the caller knows whether more exist.
  */
 export function listEnvironmentsQuery(organizationId: string, options: ListOptions): SqlFragment {
   const { includeArchived, after, limit, namePrefix } = options;
-  return sql`SELECT ${COLUMNS} FROM environments WHERE organization_id = ${organizationId}${sql.when(
-    !includeArchived,
-    () => sql` AND archived_at IS NULL`,
-  )}${sql.when(Boolean(namePrefix), () => nameStartsWith(namePrefix!))}${sql.when(
-    after !== null,
-    () => sql` AND (created_at, id) < (${sql.timestamp(after!.c)}, ${after!.i})`,
-  )}
-    ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
+  const newestFirst = sql` ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`;
+  const range = (archived: boolean) =>
+    sql`SELECT ${COLUMNS} FROM environments WHERE organization_id = ${organizationId} AND archived_at ${sql.raw(archived ? 'IS NOT NULL' : 'IS NULL')}${sql.when(
+      Boolean(namePrefix),
+      () => nameStartsWith(namePrefix!),
+    )}${sql.when(after !== null, () => sql` AND (created_at, id) < (${sql.timestamp(after!.c)}, ${after!.i})`)}`;
+  if (!includeArchived) return sql`${range(false)}${newestFirst}`;
+  return sql.perDatabase({
+    sqlite: sql`${range(false)} UNION ALL ${range(true)}${newestFirst}`,
+    postgres: sql`SELECT ${COLUMNS} FROM (${range(false)}${newestFirst}) AS active UNION ALL SELECT ${COLUMNS} FROM (${range(true)}${newestFirst}) AS archived${newestFirst}`,
+  });
 }
 
 /** One page of rows as stored (JSON columns not parsed), for presentEnvironmentRow. */
